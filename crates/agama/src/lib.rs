@@ -1,0 +1,1 @@
+//! starmill-agama (under construction).

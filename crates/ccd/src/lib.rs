@@ -1,0 +1,1 @@
+//! starmill-ccd (under construction).

@@ -1,0 +1,41 @@
+use std::path::PathBuf;
+
+/// Everything that can go wrong reading or writing an array file. Every variant names the file and
+/// says what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum IoError {
+    /// The operating system refused an operation on the file.
+    #[error("{path}: {source}")]
+    Os {
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file's content is not what the format requires.
+    #[error("{path}: {message}")]
+    Format {
+        /// The file concerned.
+        path: PathBuf,
+        /// What was wrong and how to fix it.
+        message: String,
+    },
+    /// The array has the wrong shape for its use.
+    #[error("{}{message}", path.as_ref().map(|p| format!("{}: ", p.display())).unwrap_or_default())]
+    Shape {
+        /// The file concerned, when there is one.
+        path: Option<PathBuf>,
+        /// What shape was expected and what was found.
+        message: String,
+    },
+}
+
+impl IoError {
+    pub(crate) fn os(path: &std::path::Path, source: std::io::Error) -> Self {
+        IoError::Os { path: path.to_path_buf(), source }
+    }
+    pub(crate) fn format(path: &std::path::Path, message: impl Into<String>) -> Self {
+        IoError::Format { path: path.to_path_buf(), message: message.into() }
+    }
+}

@@ -1,0 +1,57 @@
+//! The `starmill` command line: a thin layer that parses arguments, calls the library crates and
+//! reports results. All computation lives in the library crates; this crate owns only argument
+//! parsing, output formatting (human text or `--json`), logging set-up and exit codes.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// starmill: orbit commensurability and CCD calibration, exact and on all cores.
+#[derive(Parser, Debug)]
+#[command(name = "starmill", version, about, long_about = None)]
+struct Cli {
+    /// Print nothing but errors and the requested output (no progress bars, no log lines).
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// More log output (-v info, -vv debug). RUST_LOG overrides.
+    #[arg(long, short, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Measure how much of space a point cloud (an orbit) fills: Delaunay tessellation and trimming.
+    Tessellate(commands::tessellate::Args),
+}
+
+/// Options every command sees.
+#[derive(Debug, Clone, Copy)]
+pub struct Global {
+    /// Suppress progress bars and informational output.
+    pub quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        _ => "debug",
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level)).format_timestamp(None).init();
+    let global = Global { quiet: cli.quiet };
+    let result = match cli.command {
+        Command::Tessellate(args) => commands::tessellate::run(args, global),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! starmill-tessellation (under construction).
