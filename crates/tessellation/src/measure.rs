@@ -1,0 +1,205 @@
+//! Per-simplex quantities (largest side, smallest side, volume), the median, trimming and sums.
+
+/// Per-simplex arrays for one triangulation, reused between calls.
+#[derive(Debug, Default)]
+pub(crate) struct SimplexStats {
+    largest: Vec<f64>,
+    smallest: Vec<f64>,
+    volume: Vec<f64>,
+    scratch: Vec<f64>,
+}
+
+/// A compensated (Neumaier) running sum: the error does not grow with the number of terms.
+#[derive(Debug, Default, Clone, Copy)]
+struct Sum {
+    sum: f64,
+    comp: f64,
+}
+
+impl Sum {
+    #[inline]
+    fn add(&mut self, x: f64) {
+        let t = self.sum + x;
+        if self.sum.abs() >= x.abs() {
+            self.comp += (self.sum - t) + x;
+        } else {
+            self.comp += (x - t) + self.sum;
+        }
+        self.sum = t;
+    }
+    fn value(self) -> f64 {
+        self.sum + self.comp
+    }
+}
+
+impl SimplexStats {
+    /// Fills the arrays for `simplices` (point indices, `ndim + 1` per simplex).
+    pub(crate) fn compute(&mut self, points: &[f64], ndim: usize, simplices: &[u32]) {
+        self.largest.clear();
+        self.smallest.clear();
+        self.volume.clear();
+        let p = |i: u32| &points[i as usize * ndim..(i as usize + 1) * ndim];
+        match ndim {
+            2 => {
+                for t in simplices.chunks_exact(3) {
+                    let (a, b, c) = (p(t[0]), p(t[1]), p(t[2]));
+                    let d2 = [dist2(a, b), dist2(a, c), dist2(b, c)];
+                    self.push_sides(&d2);
+                    let area = ((b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1])).abs() / 2.0;
+                    self.volume.push(area);
+                }
+            }
+            3 => {
+                for t in simplices.chunks_exact(4) {
+                    let (v1, v2, v3, v4) = (p(t[0]), p(t[1]), p(t[2]), p(t[3]));
+                    let d2 = [dist2(v1, v2), dist2(v1, v3), dist2(v1, v4), dist2(v2, v3), dist2(v2, v4), dist2(v3, v4)];
+                    self.push_sides(&d2);
+                    // The reference's expansion, term by term.
+                    let a1 = (v2[0] - v1[0]) * ((v3[1] - v1[1]) * (v4[2] - v1[2]) - (v4[1] - v1[1]) * (v3[2] - v1[2]));
+                    let a2 = (v3[0] - v1[0]) * ((v4[1] - v1[1]) * (v2[2] - v1[2]) - (v2[1] - v1[1]) * (v4[2] - v1[2]));
+                    let a3 = (v4[0] - v1[0]) * ((v2[1] - v1[1]) * (v3[2] - v1[2]) - (v3[1] - v1[1]) * (v2[2] - v1[2]));
+                    self.volume.push((a1 + a2 + a3).abs() / 6.0);
+                }
+            }
+            _ => {
+                let factorial: f64 = (1..=ndim).map(|k| k as f64).product();
+                let mut d2 = Vec::with_capacity(ndim * (ndim + 1) / 2);
+                let mut m = vec![0.0; ndim * ndim];
+                for t in simplices.chunks_exact(ndim + 1) {
+                    d2.clear();
+                    for i in 0..=ndim {
+                        for j in i + 1..=ndim {
+                            d2.push(dist2(p(t[i]), p(t[j])));
+                        }
+                    }
+                    self.push_sides(&d2);
+                    let v0 = p(t[0]);
+                    for r in 0..ndim {
+                        let vr = p(t[r + 1]);
+                        for c in 0..ndim {
+                            m[r * ndim + c] = vr[c] - v0[c];
+                        }
+                    }
+                    self.volume.push(determinant(&mut m, ndim).abs() / factorial);
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn push_sides(&mut self, d2: &[f64]) {
+        let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+        for &x in d2 {
+            lo = lo.min(x);
+            hi = hi.max(x);
+        }
+        self.smallest.push(lo.sqrt());
+        self.largest.push(hi.sqrt());
+    }
+
+    /// numpy's median of the smallest sides (mean of the two middle values for an even count);
+    /// NaN when there are no simplices.
+    pub(crate) fn median_smallest_side(&mut self) -> f64 {
+        let n = self.smallest.len();
+        if n == 0 {
+            return f64::NAN;
+        }
+        self.scratch.clear();
+        self.scratch.extend_from_slice(&self.smallest);
+        let mid = n / 2;
+        let (_, &mut upper, _) = self.scratch.select_nth_unstable_by(mid, f64::total_cmp);
+        if n % 2 == 1 {
+            upper
+        } else {
+            let lower = self.scratch[..mid].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (lower + upper) / 2.0
+        }
+    }
+
+    /// Σ volumes of the simplices whose largest side is strictly below `threshold`, and their count.
+    pub(crate) fn kept_sum(&self, threshold: f64) -> (f64, usize) {
+        let mut sum = Sum::default();
+        let mut n = 0;
+        for (&l, &v) in self.largest.iter().zip(&self.volume) {
+            if l < threshold {
+                sum.add(v);
+                n += 1;
+            }
+        }
+        (sum.value(), n)
+    }
+
+    /// Σ of all simplex volumes.
+    pub(crate) fn total_volume(&self) -> f64 {
+        let mut sum = Sum::default();
+        self.volume.iter().for_each(|&v| sum.add(v));
+        sum.value()
+    }
+
+    /// Per simplex: kept (largest side < threshold) or not.
+    pub(crate) fn kept_mask(&self, threshold: f64) -> Vec<bool> {
+        self.largest.iter().map(|&l| l < threshold).collect()
+    }
+}
+
+#[inline]
+fn dist2(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+/// Determinant of the row-major `n × n` matrix `m` by LU with partial pivoting (overwrites `m`).
+fn determinant(m: &mut [f64], n: usize) -> f64 {
+    let mut det = 1.0;
+    for col in 0..n {
+        let pivot = (col..n).max_by(|&a, &b| m[a * n + col].abs().total_cmp(&m[b * n + col].abs())).unwrap_or(col);
+        if m[pivot * n + col] == 0.0 {
+            return 0.0;
+        }
+        if pivot != col {
+            for k in 0..n {
+                m.swap(pivot * n + k, col * n + k);
+            }
+            det = -det;
+        }
+        let d = m[col * n + col];
+        det *= d;
+        for r in col + 1..n {
+            let f = m[r * n + col] / d;
+            if f != 0.0 {
+                for k in col..n {
+                    m[r * n + k] -= f * m[col * n + k];
+                }
+            }
+        }
+    }
+    det
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_even_and_odd() {
+        let mut s = SimplexStats { smallest: vec![3.0, 1.0, 2.0], ..Default::default() };
+        assert_eq!(s.median_smallest_side(), 2.0);
+        s.smallest = vec![4.0, 1.0, 3.0, 2.0];
+        assert_eq!(s.median_smallest_side(), 2.5);
+    }
+
+    #[test]
+    fn determinant_of_permutation_and_scaling() {
+        let mut m = vec![0.0, 2.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 4.0, 0.0, 0.0, 5.0, 0.0];
+        assert_eq!(determinant(&mut m, 4), 2.0 * 3.0 * 4.0 * 5.0);
+    }
+
+    #[test]
+    fn unit_simplex_volumes() {
+        let mut s = SimplexStats::default();
+        let pts4 = [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0];
+        s.compute(&pts4, 4, &[0, 2, 1, 3, 4]);
+        assert!((s.total_volume() - 1.0 / 24.0).abs() < 1e-17);
+        assert_eq!(s.largest[0], 2f64.sqrt());
+        assert_eq!(s.smallest[0], 1.0);
+    }
+}
