@@ -42,14 +42,15 @@ pub struct Nfw {
 }
 
 impl Nfw {
-    /// (Φ [(km/s)²], ∇Φ [(km/s)²/kpc]) at `x` [kpc], with agama's series for r/a ≤ 7e-4.
+    /// (Φ [(km/s)²], ∇Φ [(km/s)²/kpc]) at `x` [kpc], with agama's series for r/a ≤ 7e-4. Like agama,
+    /// ln(1 + r/a) is computed as `ln(1 + x)` (not `ln_1p`), reproducing agama's rounding (≤ 1e-12 in F).
     pub fn eval(&self, x: [f64; 3]) -> (f64, [f64; 3]) {
         let gm = G * self.mass;
         let a = self.scale_radius;
         let r = (x[0] * x[0] + x[1] * x[1] + x[2] * x[2]).sqrt();
         let xx = r / a;
         let (phi, dphi) = if xx > 7e-4 {
-            let l = xx.ln_1p();
+            let l = (1.0 + xx).ln();
             (-gm * l / r, gm * (l / r - 1.0 / (r + a)) / r)
         } else {
             (
