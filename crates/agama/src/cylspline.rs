@@ -257,14 +257,15 @@ impl CylSpline {
         let jr = 1.0 / (rr * rr + self.rs * self.rs).sqrt();
         let jz = 1.0 / (z * z + self.rs * self.rs).sqrt();
         let mut it = self.splines.iter();
-        let (p0, p0x, p0y) = match it.next() {
+        let (p0, p0x, p0y, g) = match it.next() {
             Some((_, sp)) => {
-                let [f, fx, fy] = sp.eval(x, y);
+                let Some(g) = sp.locate(x, y) else { return [f64::NAN; 4] };
+                let [f, fx, fy] = sp.eval_at(&g);
                 if self.log_scaling {
                     let p0 = -f.exp();
-                    (p0, fx * p0, fy * p0)
+                    (p0, fx * p0, fy * p0, g)
                 } else {
-                    (f, fx, fy)
+                    (f, fx, fy, g)
                 }
             }
             None => return [f64::NAN; 4],
@@ -274,7 +275,7 @@ impl CylSpline {
         }
         let (mut sum, mut gx, mut gy, mut gphi) = (0.0, 0.0, 0.0, 0.0);
         for (m, sp) in it {
-            let [f, fx, fy] = sp.eval(x, y);
+            let [f, fx, fy] = sp.eval_at(&g);
             let (tm, dtm) = trig_m(*m, phi);
             sum += f * tm;
             gx += fx * tm;

@@ -287,8 +287,9 @@ impl Multipole {
         };
         let (mut val, mut dy, mut dt, mut dphi) = (0.0, 0.0, 0.0, 0.0);
         let (mut p0, mut p0y, mut p0t) = (0.0, 0.0, 0.0);
+        let Some(g) = splines.first().and_then(|(_, sp)| sp.locate(y, tau)) else { return [f64::NAN; 4] };
         for (m, sp) in splines {
-            let [f, fy, ft] = sp.eval(y, tau);
+            let [f, fy, ft] = sp.eval_at(&g);
             let (pm, pmy, pmt) = if self.log_scaling {
                 if *m == 0 {
                     let e = f.exp();

@@ -77,32 +77,79 @@ pub(crate) fn quintic_second_derivs(x: &[f64], f: &[f64], d: &[f64]) -> Vec<f64>
     solve_tridiagonal(&lower, &diag, &upper, &rhs)
 }
 
+/// Cell-dependent part of the quintic cell formula (expansions.md §2.2) at one evaluation point, shared
+/// by every function interpolated on the same cell.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct QuinticBasis {
+    at_hi: bool,
+    h: f64,
+    dx: f64,
+    p: f64,
+    q: f64,
+    r: f64,
+    p1: f64,
+    q1: f64,
+    r1: f64,
+}
+
+impl QuinticBasis {
+    /// Basis for x on the cell [xl, xh].
+    #[inline]
+    pub(crate) fn new(x: f64, xl: f64, xh: f64) -> Self {
+        let h = xh - xl;
+        let dx = x - xl;
+        let t = dx / h;
+        let t2 = t * t;
+        let t3 = t2 * t;
+        QuinticBasis {
+            at_hi: x == xh,
+            h,
+            dx,
+            p: t3 * (10.0 - 15.0 * t + 6.0 * t2),
+            q: h * t3 * (1.0 - t / 2.0),
+            r: h * h * t3 * (1.0 - 5.0 * t / 4.0 + t2 / 2.0),
+            p1: 30.0 * t2 * (1.0 - t) * (1.0 - t) / h,
+            q1: t2 * (3.0 - 2.0 * t),
+            r1: h * t2 * (3.0 - 5.0 * t + 5.0 * t2 / 2.0),
+        }
+    }
+
+    /// Value and first derivative of the quintic with end data (value, first, second derivative)
+    /// `lo` and `hi`; exactly `hi` at the upper node.
+    #[inline]
+    pub(crate) fn apply(&self, lo: [f64; 3], hi: [f64; 3]) -> [f64; 2] {
+        if self.at_hi {
+            return [hi[0], hi[1]];
+        }
+        let [fl, dl, sl] = lo;
+        let [fh, dh, sh] = hi;
+        let h = self.h;
+        let dx = self.dx;
+        let a = fh - fl - h * (dh + dl) / 2.0;
+        let b = dh - dl - h * (sh + sl) / 2.0;
+        let c = sh - sl;
+        let f = fl + self.p * a + dx * dl + self.q * b + (dx * dx / 2.0) * sl + self.r * c;
+        let f1 = self.p1 * a + dl + self.q1 * b + dx * sl + self.r1 * c;
+        [f, f1]
+    }
+}
+
 /// Value and first derivative of the quintic polynomial on the cell [xl, xh] with end data (value,
 /// first, second derivative) `lo` and `hi` (expansions.md §2.2); exactly `hi` at x = xh.
 #[inline]
 fn quintic_cell2(x: f64, xl: f64, xh: f64, lo: [f64; 3], hi: [f64; 3]) -> [f64; 2] {
-    if x == xh {
-        return [hi[0], hi[1]];
-    }
-    let [fl, dl, sl] = lo;
-    let [fh, dh, sh] = hi;
-    let h = xh - xl;
-    let dx = x - xl;
-    let t = dx / h;
-    let a = fh - fl - h * (dh + dl) / 2.0;
-    let b = dh - dl - h * (sh + sl) / 2.0;
-    let c = sh - sl;
-    let t2 = t * t;
-    let t3 = t2 * t;
-    let p = t3 * (10.0 - 15.0 * t + 6.0 * t2);
-    let q = h * t3 * (1.0 - t / 2.0);
-    let r = h * h * t3 * (1.0 - 5.0 * t / 4.0 + t2 / 2.0);
-    let p1 = 30.0 * t2 * (1.0 - t) * (1.0 - t) / h;
-    let q1 = t2 * (3.0 - 2.0 * t);
-    let r1 = h * t2 * (3.0 - 5.0 * t + 5.0 * t2 / 2.0);
-    let f = fl + p * a + dx * dl + q * b + (dx * dx / 2.0) * sl + r * c;
-    let f1 = p1 * a + dl + q1 * b + dx * sl + r1 * c;
-    [f, f1]
+    QuinticBasis::new(x, xl, xh).apply(lo, hi)
+}
+
+/// Cells and quintic bases of a point on a 2-D grid, shared by all splines on that grid.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GridPoint {
+    ix: usize,
+    iy: usize,
+    ci: usize,
+    cj: usize,
+    bx: QuinticBasis,
+    by: QuinticBasis,
 }
 
 /// Slopes at the nodes of the natural cubic spline through `g` (expansions.md §2.3), including the
@@ -308,32 +355,50 @@ impl Spline2d {
         self.nodes[self.idx(i, j)]
     }
 
-    /// (f, ∂f/∂x, ∂f/∂y) at (x, y); NaN outside the grid.
+    /// Locates (x, y) on this spline's grid; `None` outside the grid or for NaN.
     #[inline]
-    pub(crate) fn eval(&self, x: f64, y: f64) -> [f64; 3] {
-        let (ix, iy) = match (find_cell(&self.xs, x), find_cell(&self.ys, y)) {
-            (Some(a), Some(b)) => (a, b),
-            _ => return [f64::NAN; 3],
-        };
+    pub(crate) fn locate(&self, x: f64, y: f64) -> Option<GridPoint> {
+        let ix = find_cell(&self.xs, x)?;
+        let iy = find_cell(&self.ys, y)?;
         let (xl, xu) = (self.xs[ix], self.xs[ix + 1]);
         let (yl, yu) = (self.ys[iy], self.ys[iy + 1]);
-        let ci = if x == xu { ix + 1 } else { ix };
-        let cj = if y == yu { iy + 1 } else { iy };
-        let c = self.nodes[self.idx(ci, cj)][F];
+        Some(GridPoint {
+            ix,
+            iy,
+            ci: if x == xu { ix + 1 } else { ix },
+            cj: if y == yu { iy + 1 } else { iy },
+            bx: QuinticBasis::new(x, xl, xu),
+            by: QuinticBasis::new(y, yl, yu),
+        })
+    }
+
+    /// (f, ∂f/∂x, ∂f/∂y) at a point located with [`Spline2d::locate`] on a spline with the same grid.
+    #[inline]
+    pub(crate) fn eval_at(&self, g: &GridPoint) -> [f64; 3] {
+        let c = self.nodes[self.idx(g.ci, g.cj)][F];
         let mut fe = [[0.0; 3]; 2];
         let mut ge = [[0.0; 3]; 2];
-        for (e, i) in [ix, ix + 1].into_iter().enumerate() {
-            let lo = &self.nodes[self.idx(i, iy)];
-            let hi = &self.nodes[self.idx(i, iy + 1)];
-            let v = quintic_cell2(y, yl, yu, [lo[F] - c, lo[FY], lo[FYY]], [hi[F] - c, hi[FY], hi[FYY]]);
-            let vx = quintic_cell2(y, yl, yu, [lo[FX], lo[FXY], lo[FXYY]], [hi[FX], hi[FXY], hi[FXYY]]);
-            let vxx = quintic_cell2(y, yl, yu, [lo[FXX], lo[FXXY], lo[FXXYY]], [hi[FXX], hi[FXXY], hi[FXXYY]]);
+        for (e, i) in [g.ix, g.ix + 1].into_iter().enumerate() {
+            let lo = &self.nodes[self.idx(i, g.iy)];
+            let hi = &self.nodes[self.idx(i, g.iy + 1)];
+            let v = g.by.apply([lo[F] - c, lo[FY], lo[FYY]], [hi[F] - c, hi[FY], hi[FYY]]);
+            let vx = g.by.apply([lo[FX], lo[FXY], lo[FXYY]], [hi[FX], hi[FXY], hi[FXYY]]);
+            let vxx = g.by.apply([lo[FXX], lo[FXXY], lo[FXXYY]], [hi[FXX], hi[FXXY], hi[FXXYY]]);
             fe[e] = [v[0], vx[0], vxx[0]];
             ge[e] = [v[1], vx[1], vxx[1]];
         }
-        let fv = quintic_cell2(x, xl, xu, fe[0], fe[1]);
-        let gv = quintic_cell2(x, xl, xu, ge[0], ge[1]);
+        let fv = g.bx.apply(fe[0], fe[1]);
+        let gv = g.bx.apply(ge[0], ge[1]);
         [fv[0] + c, fv[1], gv[0]]
+    }
+
+    /// (f, ∂f/∂x, ∂f/∂y) at (x, y); NaN outside the grid.
+    #[cfg(test)]
+    pub(crate) fn eval(&self, x: f64, y: f64) -> [f64; 3] {
+        match self.locate(x, y) {
+            Some(g) => self.eval_at(&g),
+            None => [f64::NAN; 3],
+        }
     }
 }
 
