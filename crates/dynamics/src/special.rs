@@ -1,0 +1,174 @@
+//! Special functions needed by the analytic potentials: Γ(s) and the regularised incomplete gamma
+//! functions P(s, x) and Q(s, x) = 1 − P(s, x), accurate to a few ulp for s ∈ (0, 10], x ≥ 0.
+
+/// Lanczos approximation (g = 7, 9 terms) of ln Γ(s) for s > 0; relative error ≲ 2e-15 in Γ.
+pub fn ln_gamma(s: f64) -> f64 {
+    const G: f64 = 7.0;
+    const COEF: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if s < 0.5 {
+        // Reflection: Γ(s) Γ(1 − s) = π / sin(π s).
+        let pi = std::f64::consts::PI;
+        return (pi / (pi * s).sin()).abs().ln() - ln_gamma(1.0 - s);
+    }
+    let z = s - 1.0;
+    let mut acc = COEF[0];
+    for (i, c) in COEF.iter().enumerate().skip(1) {
+        acc += c / (z + i as f64);
+    }
+    let t = z + G + 0.5;
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (z + 0.5) * t.ln() - t + acc.ln()
+}
+
+/// Γ(s) for s > 0 (dimensionless).
+pub fn gamma(s: f64) -> f64 {
+    if s < 0.5 {
+        let pi = std::f64::consts::PI;
+        return pi / ((pi * s).sin() * gamma(1.0 - s));
+    }
+    ln_gamma(s).exp()
+}
+
+/// Regularised incomplete gamma functions for one fixed shape `s` > 0, with Γ(s) precomputed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IncompleteGamma {
+    s: f64,
+    ln_gamma_s: f64,
+}
+
+impl IncompleteGamma {
+    /// Prepares P(s, ·) for shape `s` (> 0), given ln Γ(s).
+    pub fn with_ln_gamma(s: f64, ln_gamma_s: f64) -> Self {
+        Self { s, ln_gamma_s }
+    }
+
+    /// Prepares P(s, ·) for shape `s` (> 0).
+    pub fn new(s: f64) -> Self {
+        Self::with_ln_gamma(s, ln_gamma(s))
+    }
+
+    /// The shape s.
+    pub fn shape(&self) -> f64 {
+        self.s
+    }
+
+    /// Regularised lower incomplete gamma P(s, x) = γ(s, x)/Γ(s) for x ≥ 0.
+    #[inline]
+    pub fn p(&self, x: f64) -> f64 {
+        if x <= 0.0 {
+            return 0.0;
+        }
+        if x < self.s + 1.0 {
+            self.series(x)
+        } else {
+            1.0 - self.continued_fraction(x)
+        }
+    }
+
+    /// Regularised upper incomplete gamma Q(s, x) = Γ(s, x)/Γ(s) for x ≥ 0.
+    #[inline]
+    pub fn q(&self, x: f64) -> f64 {
+        if x <= 0.0 {
+            return 1.0;
+        }
+        if x < self.s + 1.0 {
+            1.0 - self.series(x)
+        } else {
+            self.continued_fraction(x)
+        }
+    }
+
+    /// P(s, x) by its power series, for x < s + 1.
+    #[inline]
+    fn series(&self, x: f64) -> f64 {
+        let s = self.s;
+        let mut term = 1.0 / s;
+        let mut sum = term;
+        let mut a = s;
+        for _ in 0..200 {
+            a += 1.0;
+            term *= x / a;
+            sum += term;
+            if term < sum * 1e-17 {
+                break;
+            }
+        }
+        sum * (s * x.ln() - x - self.ln_gamma_s).exp()
+    }
+
+    /// Q(s, x) by its continued fraction (modified Lentz), for x ≥ s + 1.
+    #[inline]
+    fn continued_fraction(&self, x: f64) -> f64 {
+        const TINY: f64 = 1e-300;
+        let s = self.s;
+        let mut b = x + 1.0 - s;
+        let mut c = 1.0 / TINY;
+        let mut d = 1.0 / b;
+        let mut h = d;
+        for i in 1..300 {
+            let fi = i as f64;
+            let an = -fi * (fi - s);
+            b += 2.0;
+            d = an * d + b;
+            if d.abs() < TINY {
+                d = TINY;
+            }
+            c = b + an / c;
+            if c.abs() < TINY {
+                c = TINY;
+            }
+            d = 1.0 / d;
+            let delta = d * c;
+            h *= delta;
+            if (delta - 1.0).abs() < 1e-16 {
+                break;
+            }
+        }
+        (s * x.ln() - x - self.ln_gamma_s).exp() * h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gamma_matches_reference_constants() {
+        // Γ(0.6), Γ(0.1) as quoted by the reference (scipy), Γ(5) = 24, Γ(0.5) = √π.
+        for (s, want) in [
+            (0.6, 1.4891922488128169),
+            (0.1, 9.513507698668732),
+            (5.0, 24.0),
+            (0.5, std::f64::consts::PI.sqrt()),
+            (1.5, 0.886_226_925_452_758),
+        ] {
+            let got = gamma(s);
+            assert!(((got - want) / want).abs() < 3e-15, "Γ({s}) = {got}, want {want}");
+        }
+    }
+
+    #[test]
+    fn incomplete_gamma_closed_forms() {
+        // P(1, x) = 1 − e^{−x}; P(1/2, x) = erf(√x); checked at both branches.
+        let p1 = IncompleteGamma::new(1.0);
+        for x in [1e-6f64, 0.3, 1.9, 2.1, 7.0, 40.0] {
+            let want = -(-x).exp_m1();
+            assert!(((p1.p(x) - want) / want).abs() < 5e-15, "P(1,{x}) = {} vs {want}", p1.p(x));
+            let q = (-x).exp();
+            assert!(((p1.q(x) - q) / q).abs() < 3e-14, "Q(1,{x})");
+        }
+        // P(0.5, x) = erf(√x); erf(1) and erf(2) reference values.
+        let ph = IncompleteGamma::new(0.5);
+        assert!((ph.p(1.0) - 0.842_700_792_949_714_9).abs() < 2e-16 * 8.0);
+        assert!((ph.p(4.0) - 0.995_322_265_018_952_7).abs() < 2e-16 * 8.0);
+    }
+}
