@@ -54,7 +54,7 @@ def time_calls(points: np.ndarray, repeats: int, **kwargs) -> tuple[list[float],
         v = Tessellation(points, **kwargs).measure
         times.append((time.perf_counter() - t0) * 1e3)
         assert v == value or (v != v and value != value)
-    return times, value
+    return times, float(value)
 
 
 def main() -> int:
