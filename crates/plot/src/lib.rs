@@ -8,6 +8,9 @@
 
 use std::sync::Once;
 
+pub mod orbits;
+pub mod tessellation;
+
 pub use plotters;
 
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");

@@ -62,6 +62,24 @@ where
         .collect()
 }
 
+/// Like [`map_ordered`], but each worker thread first builds a reusable workspace with `init` (for
+/// example a tessellation buffer) and passes it to every item it processes.
+pub fn map_ordered_with<T, S, I, W>(count: usize, progress: &Progress, init: I, work: W) -> Vec<T>
+where
+    T: Send,
+    I: Fn() -> S + Sync + Send,
+    W: Fn(&mut S, usize) -> T + Sync + Send,
+{
+    (0..count)
+        .into_par_iter()
+        .map_init(init, |state, i| {
+            let r = work(state, i);
+            progress.inc(1);
+            r
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,5 +104,10 @@ mod tests {
         assert_eq!(seen, (0..103).map(|i| i * i).collect::<Vec<_>>());
         assert_eq!(progress.position(), 103);
         assert_eq!(map_ordered(50, &Progress::hidden(), |i| 2 * i), (0..50).map(|i| 2 * i).collect::<Vec<_>>());
+        let with = map_ordered_with(40, &Progress::hidden(), Vec::<usize>::new, |scratch, i| {
+            scratch.push(i);
+            i + 1
+        });
+        assert_eq!(with, (1..=40).collect::<Vec<_>>());
     }
 }

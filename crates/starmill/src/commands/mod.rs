@@ -3,4 +3,3 @@
 pub mod tessellate;
 pub mod calibrate;
 pub mod synth_night;
-pub mod orbit;
