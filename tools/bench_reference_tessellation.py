@@ -41,7 +41,9 @@ def cpu_model() -> str:
 
 def nproc() -> int:
     try:
-        return int(subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout)
+        # GNU nproc honours OMP_NUM_THREADS, which the wrapper sets to 1 for BLAS: drop it here.
+        env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+        return int(subprocess.run(["nproc"], capture_output=True, text=True, check=True, env=env).stdout)
     except Exception:
         return len(os.sched_getaffinity(0))
 
@@ -85,7 +87,7 @@ def main() -> int:
         method=f"one warm-up call, then {args.repeats} timed calls (time.perf_counter) per case and mode; "
                "single-threaded BLAS (OMP/OPENBLAS/MKL_NUM_THREADS=1)",
         machine=dict(
-            nproc=nproc(), cpu_count=os.cpu_count(), cpu_model=cpu_model(), platform=platform.platform(),
+            nproc=nproc(), cpu_count=os.cpu_count(), affinity=len(os.sched_getaffinity(0)), cpu_model=cpu_model(), platform=platform.platform(),
             loadavg_start=list(load_start), loadavg_end=list(load_end),
         ),
         versions=dict(
