@@ -105,15 +105,23 @@ impl IncompleteGamma {
         sum * (s * x.ln() - x - self.ln_gamma_s).exp()
     }
 
-    /// Q(s, x) by its continued fraction (modified Lentz), for x ≥ s + 1.
+    /// Q(s, x) by its continued fraction (modified Lentz), for x ≥ s + 1. The iteration stops as soon
+    /// as the change in Q is below 1e-17 in absolute terms *or* 1e-16 relative to Q, so that P = 1 − Q
+    /// is exact to rounding; far out (Q ≪ 1) that takes only a few terms.
     #[inline]
     fn continued_fraction(&self, x: f64) -> f64 {
         const TINY: f64 = 1e-300;
         let s = self.s;
+        let pref = (s * x.ln() - x - self.ln_gamma_s).exp();
+        // Q(s, x) < pref / (x + 1 − s) · 2 for x ≥ s + 1; below 1e-18 it cannot change 1 − Q.
+        if pref < 5e-19 * (x + 1.0 - s) {
+            return 0.0;
+        }
         let mut b = x + 1.0 - s;
         let mut c = 1.0 / TINY;
         let mut d = 1.0 / b;
         let mut h = d;
+        let abs_tol = 1e-17 / pref;
         for i in 1..300 {
             let fi = i as f64;
             let an = -fi * (fi - s);
@@ -128,12 +136,13 @@ impl IncompleteGamma {
             }
             d = 1.0 / d;
             let delta = d * c;
+            let change = h * (delta - 1.0);
             h *= delta;
-            if (delta - 1.0).abs() < 1e-16 {
+            if change.abs() <= h.abs() * 1e-16 || change.abs() <= abs_tol {
                 break;
             }
         }
-        (s * x.ln() - x - self.ln_gamma_s).exp() * h
+        pref * h
     }
 }
 

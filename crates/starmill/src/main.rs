@@ -25,6 +25,8 @@ struct Cli {
 enum Command {
     /// Measure how much of space a point cloud (an orbit) fills: Delaunay tessellation and trimming.
     Tessellate(commands::tessellate::Args),
+    /// Integrate orbits from initial conditions in a galactic potential (DOP853 or leapfrog, rotating frames).
+    Orbit(commands::orbit::Args),
     /// Build master bias/dark/flat and calibrate every science frame of the nights under a folder.
     Calibrate(commands::calibrate::Args),
     /// Write a deterministic synthetic observing night (bias, darks, flats, science) as FITS files.
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
     let global = Global { quiet: cli.quiet };
     let result = match cli.command {
         Command::Tessellate(args) => commands::tessellate::run(args, global),
+        Command::Orbit(args) => commands::orbit::run(args, global),
         Command::Calibrate(args) => commands::calibrate::run(args, global),
         Command::SynthNight(args) => commands::synth_night::run(args, global),
     };

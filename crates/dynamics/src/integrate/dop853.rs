@@ -94,10 +94,16 @@ where
                 err3[i] += E3[j] * kj[i];
             }
         }
+        // Error scale per component: atol + rtol · max(|r|, |r_new|) for the three position
+        // components and likewise with |v| for the velocities (rotation-invariant, so a coordinate
+        // passing through zero does not force tiny steps).
+        let sq = |a: &State, o: usize| (a[o] * a[o] + a[o + 1] * a[o + 1] + a[o + 2] * a[o + 2]).sqrt();
+        let sc_x = settings.atol + settings.rtol * sq(&y, 0).max(sq(&y_new, 0));
+        let sc_v = settings.atol + settings.rtol * sq(&y, 3).max(sq(&y_new, 3));
         let mut e5 = 0.0;
         let mut e3 = 0.0;
         for i in 0..6 {
-            let sc = settings.atol + settings.rtol * y[i].abs().max(y_new[i].abs());
+            let sc = if i < 3 { sc_x } else { sc_v };
             e5 += (err5[i] / sc) * (err5[i] / sc);
             e3 += (err3[i] / sc) * (err3[i] / sc);
         }

@@ -3,3 +3,4 @@
 pub mod tessellate;
 pub mod calibrate;
 pub mod synth_night;
+pub mod orbit;
