@@ -275,7 +275,8 @@ mod tests {
         let dark = [0.0, 0.5, 1.0, 0.0, 0.2, 0.0, 0.0, 0.0, 2.5, 0.0, 0.0, 0.5];
         let flat = [1.0, 0.0, 0.0, 1.0, -0.5, 0.9, 0.0, 1.0, 1.1, 1.0, 2.0, 0.0];
         calibrate_pixels(&mut data, 2.5, Some(&bias), Some(&dark), Some(&flat), true);
-        let expected = [-1.0, -1.0, -1.0, 0.0, -1.0, 800.0, -1.0, 1.0, 3376.1363636363635, -1.0, 19360.0, -1.0];
+        let expected: [f64; 12] =
+            [-1.0, -1.0, -1.0, 0.0, -1.0, 800.0, -1.0, 1.0, 3376.1363636363635, -1.0, 19360.0, -1.0];
         for (i, (g, e)) in data.iter().zip(expected).enumerate() {
             assert_eq!(g.to_bits(), e.to_bits(), "element {i}: {g} vs {e}");
         }
