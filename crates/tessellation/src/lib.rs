@@ -33,8 +33,10 @@
 //! * Degenerate inputs (fewer than d + 1 distinct points, all on a line or plane) give measure 0 with
 //!   [`Tessellation::degenerate`] set, as the reference gives 0.0 with a warning.
 
+mod hull;
 mod measure;
 mod native;
+mod predicates;
 mod normalization;
 mod qhull;
 

@@ -36,24 +36,15 @@ pub(crate) struct Simplices {
     pub hull_vertices: Vec<u32>,
 }
 
-#[inline]
-fn orient2(a: &[f64; 3], b: &[f64; 3], c: &[f64; 3]) -> f64 {
-    robust::orient2d(
-        robust::Coord { x: a[0], y: a[1] },
-        robust::Coord { x: b[0], y: b[1] },
-        robust::Coord { x: c[0], y: c[1] },
-    )
-}
+/// For slots s ≠ j of a tetrahedron, the two remaining slots.
+const OTHER_TWO: [[[u8; 2]; 4]; 4] = [
+    [[0, 0], [2, 3], [1, 3], [1, 2]],
+    [[2, 3], [0, 0], [0, 3], [0, 2]],
+    [[1, 3], [0, 3], [0, 0], [0, 1]],
+    [[1, 2], [0, 2], [0, 1], [0, 0]],
+];
 
-#[inline]
-fn c3(p: &[f64; 3]) -> robust::Coord3D<f64> {
-    robust::Coord3D { x: p[0], y: p[1], z: p[2] }
-}
-
-#[inline]
-fn orient3(a: &[f64; 3], b: &[f64; 3], c: &[f64; 3], d: &[f64; 3]) -> f64 {
-    robust::orient3d(c3(a), c3(b), c3(c), c3(d))
-}
+use crate::predicates::{incircle, insphere, orient2d as orient2, orient3d as orient3};
 
 /// Reusable state of the engine for dimension `D` (2 or 3). Buffers are kept between calls so a
 /// worker thread triangulating many orbits allocates only when an orbit is larger than any before.
@@ -72,6 +63,9 @@ pub(crate) struct Engine<const D: usize> {
     boundary: Vec<(u32, u8)>,
     new_cells: Vec<u32>,
     ridges: Vec<(u64, u32, u8)>,
+    /// Ridge hash table: (stamp, index into `ridges`, matched flag).
+    table: Vec<(u32, u32, u8)>,
+    table_stamp: u32,
     order: Vec<(u64, u32)>,
     hint: u32,
 }
@@ -150,15 +144,9 @@ impl<const D: usize> Engine<D> {
         let b = &self.pts[cell[1] as usize];
         let c = &self.pts[cell[2] as usize];
         if D == 2 {
-            robust::incircle(
-                robust::Coord { x: a[0], y: a[1] },
-                robust::Coord { x: b[0], y: b[1] },
-                robust::Coord { x: c[0], y: c[1] },
-                robust::Coord { x: p[0], y: p[1] },
-            )
+            incircle(a, b, c, p)
         } else {
-            let d = &self.pts[cell[3] as usize];
-            robust::insphere(c3(a), c3(b), c3(c), c3(d), c3(p))
+            insphere(a, b, c, &self.pts[cell[3] as usize], p)
         }
     }
 
@@ -434,33 +422,54 @@ impl<const D: usize> Engine<D> {
                 if j == s {
                     continue;
                 }
-                let mut key = [0u32; 2];
-                let mut m = 0;
-                for (t, &x) in v[..=D].iter().enumerate() {
-                    if t != s && t != j {
-                        key[m] = x;
-                        m += 1;
-                    }
-                }
+                // The ridge shared through the face opposite j: the vertices other than the apex
+                // and v[j] (one in 2-D, two in 3-D).
                 let packed = if D == 2 {
-                    key[0] as u64
+                    v[3 - s - j] as u64
                 } else {
-                    ((key[0].min(key[1]) as u64) << 32) | key[0].max(key[1]) as u64
+                    let [t1, t2] = OTHER_TWO[s][j];
+                    let (a, b) = (v[t1 as usize], v[t2 as usize]);
+                    ((a.min(b) as u64) << 32) | a.max(b) as u64
                 };
                 self.ridges.push((packed, c, j as u8));
             }
         }
-        self.ridges.sort_unstable_by_key(|r| r.0);
-        if self.ridges.len() % 2 != 0 {
-            return Err(Decline::Tie("cavity boundary is not a closed surface"));
+        // Pair equal ridges through an open-addressing table sized for this cavity; each ridge
+        // occurs exactly twice on a closed cavity boundary.
+        let size = (2 * self.ridges.len()).next_power_of_two().max(16);
+        if self.table.len() < size {
+            self.table.resize(size, (0, 0, 0));
         }
-        for pair in self.ridges.chunks_exact(2) {
-            let ((ka, a, ja), (kb, b, jb)) = (pair[0], pair[1]);
-            if ka != kb {
-                return Err(Decline::Tie("cavity boundary is not a closed surface"));
+        self.table_stamp = self.table_stamp.wrapping_add(1);
+        if self.table_stamp == 0 {
+            self.table.iter_mut().for_each(|e| e.0 = 0);
+            self.table_stamp = 1;
+        }
+        let mask = size - 1;
+        let shift = 64 - size.trailing_zeros();
+        let mut pairs = 0;
+        for r in 0..self.ridges.len() {
+            let (key, cell, slot) = self.ridges[r];
+            let mut h = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize & mask;
+            loop {
+                let (stamp, idx, _) = self.table[h];
+                if stamp != self.table_stamp {
+                    self.table[h] = (self.table_stamp, r as u32, 0);
+                    break;
+                }
+                let (other_key, other, other_slot) = self.ridges[idx as usize];
+                if other_key == key && self.table[h].2 == 0 {
+                    self.nbrs[cell as usize][slot as usize] = other;
+                    self.nbrs[other as usize][other_slot as usize] = cell;
+                    self.table[h].2 = 1;
+                    pairs += 1;
+                    break;
+                }
+                h = (h + 1) & mask;
             }
-            self.nbrs[a as usize][ja as usize] = b;
-            self.nbrs[b as usize][jb as usize] = a;
+        }
+        if 2 * pairs != self.ridges.len() {
+            return Err(Decline::Tie("cavity boundary is not a closed surface"));
         }
         Ok(())
     }
@@ -558,14 +567,10 @@ fn near_zero_in_sphere<const D: usize>(pts: &[[f64; 3]], cell: &[u32; 4], p: &[f
                 + a[1].abs() * ((b[0] * c[2]).abs() + (b[2] * c[0]).abs())
                 + a[2].abs() * ((b[0] * c[1]).abs() + (b[1] * c[0]).abs())
         };
-        let mut det = 0.0;
-        let mut perm = 0.0;
-        for i in 0..4 {
-            let others: Vec<&[f64; 3]> = (0..4).filter(|&j| j != i).map(|j| &r[j]).collect();
-            let sign = if i % 2 == 0 { 1.0 } else { -1.0 };
-            det += sign * lift(&r[i]) * det3(others[0], others[1], others[2]);
-            perm += lift(&r[i]) * perm3(others[0], others[1], others[2]);
-        }
+        let [a, b, c, d] = r;
+        let (la, lb, lc, ld) = (lift(&a), lift(&b), lift(&c), lift(&d));
+        let det = la * det3(&b, &c, &d) - lb * det3(&a, &c, &d) + lc * det3(&a, &b, &d) - ld * det3(&a, &b, &c);
+        let perm = la * perm3(&b, &c, &d) + lb * perm3(&a, &c, &d) + lc * perm3(&a, &b, &d) + ld * perm3(&a, &b, &c);
         det.abs() <= NEAR_TIE * perm
     }
 }
@@ -573,10 +578,24 @@ fn near_zero_in_sphere<const D: usize>(pts: &[[f64; 3]], cell: &[u32; 4], p: &[f
 /// Float orientation of `cell` with the vertex in `slot` replaced by `p`, compared with its
 /// permanent: true when `p` is (nearly) on the plane of the other D vertices.
 fn near_zero_orient<const D: usize>(pts: &[[f64; 3]], cell: &[u32; 4], slot: usize, p: &[f64; 3]) -> bool {
-    let face: Vec<[f64; 3]> = (0..=D).filter(|&j| j != slot).map(|j| pts[cell[j] as usize]).collect();
-    let o = &face[0];
-    let rel: Vec<[f64; 3]> =
-        face[1..].iter().chain(std::iter::once(p)).map(|q| [q[0] - o[0], q[1] - o[1], q[2] - o[2]]).collect();
+    let mut rel = [[0.0f64; 3]; 3];
+    let mut origin: Option<[f64; 3]> = None;
+    let mut m = 0;
+    for j in 0..=D {
+        if j == slot {
+            continue;
+        }
+        let q = pts[cell[j] as usize];
+        match origin {
+            None => origin = Some(q),
+            Some(o) => {
+                rel[m] = [q[0] - o[0], q[1] - o[1], q[2] - o[2]];
+                m += 1;
+            }
+        }
+    }
+    let o = origin.unwrap_or([0.0; 3]);
+    rel[m] = [p[0] - o[0], p[1] - o[1], p[2] - o[2]];
     if D == 2 {
         let (a, b) = (&rel[0], &rel[1]);
         let det = a[0] * b[1] - a[1] * b[0];

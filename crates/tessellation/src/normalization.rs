@@ -161,6 +161,12 @@ pub(crate) fn constant(routine: Normalization, points: &[f64], ndim: usize, hint
                 }
                 None => points.chunks_exact(ndim).for_each(&mut push_rotations),
             }
+            if ndim == 3 {
+                let pts: Vec<[f64; 3]> = rotated.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect();
+                if let Some(v) = crate::hull::hull_volume_3d(&pts) {
+                    return Ok(v);
+                }
+            }
             qhull::hull_volume(&rotated, ndim)
                 .map_err(|e| format!("convex hull of the rotated copies failed: {}", e.message))
         }
