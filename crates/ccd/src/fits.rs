@@ -518,7 +518,7 @@ impl FitsWriter {
     /// width. Float64 pixels written as float32 are rounded to nearest (ties to even).
     pub fn write_rows(&mut self, row0: usize, pixels: Pixels<'_>) -> Result<()> {
         let n = pixels.len();
-        if n % self.width != 0 || row0 * self.width + n > self.width * self.height {
+        if !n.is_multiple_of(self.width) || row0 * self.width + n > self.width * self.height {
             return Err(CcdError::Usage(format!(
                 "{}: {n} pixels at row {row0} do not fit a {}×{} image",
                 self.dest.display(),

@@ -251,7 +251,7 @@ pub fn master_dark(
 ) -> Result<Master> {
     check_master_len(bias, width, height)?;
     if options.dark_scaling {
-        if let Some(bad) = inputs.iter().find(|i| !(i.exptime > 0.0) || !i.exptime.is_finite()) {
+        if let Some(bad) = inputs.iter().find(|i| i.exptime <= 0.0 || !i.exptime.is_finite()) {
             return Err(CcdError::input(
                 &bad.path,
                 format!("EXPTIME = {} s cannot scale a dark to ADU/s; fix the header or drop the frame", bad.exptime),
