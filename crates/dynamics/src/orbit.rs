@@ -38,6 +38,12 @@ pub enum Integrator {
         /// Absolute tolerance per component (kpc for positions, km/s for velocities).
         atol: f64,
     },
+    /// DOP853 with exactly `substeps` equal steps per sample interval and no error control (for
+    /// convergence studies and reproducible step sequences).
+    Dop853Fixed {
+        /// Steps per sample interval (≥ 1).
+        substeps: u32,
+    },
     /// Kick–drift–kick leapfrog with `substeps` fixed steps per sample interval (1 = gala's choice:
     /// the sample spacing itself is the step).
     Leapfrog {
@@ -124,9 +130,9 @@ impl OrbitOptions {
                     return bad(format!("rtol {rtol} is below double precision; use ≥ 1e-15"));
                 }
             }
-            Integrator::Leapfrog { substeps } => {
+            Integrator::Leapfrog { substeps } | Integrator::Dop853Fixed { substeps } => {
                 if substeps == 0 {
-                    return bad("leapfrog substeps must be ≥ 1".into());
+                    return bad("substeps must be ≥ 1".into());
                 }
             }
         }
@@ -220,7 +226,12 @@ pub fn integrate_orbit<P: Potential + ?Sized>(
     let dt = gyr_to_internal(options.dt);
     let result = match options.integrator {
         Integrator::Dop853 { rtol, atol } => {
-            let settings = Dop853Settings { rtol, atol, max_steps: options.max_steps };
+            let settings = Dop853Settings { rtol, atol, max_steps: options.max_steps, fixed_steps_per_sample: None };
+            dop853::integrate(&field, *ic, dt, options.steps, &settings, &mut store)
+        }
+        Integrator::Dop853Fixed { substeps } => {
+            let settings =
+                Dop853Settings { rtol: 1.0, atol: 1.0, max_steps: u64::MAX, fixed_steps_per_sample: Some(substeps) };
             dop853::integrate(&field, *ic, dt, options.steps, &settings, &mut store)
         }
         Integrator::Leapfrog { substeps } => leapfrog::integrate(&field, *ic, dt, options.steps, substeps, &mut store),

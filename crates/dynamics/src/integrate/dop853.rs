@@ -15,6 +15,9 @@ pub struct Dop853Settings {
     pub atol: f64,
     /// Maximum accepted + rejected steps per orbit.
     pub max_steps: u64,
+    /// If set, take exactly this many equal steps per sample interval without error control (for
+    /// convergence studies); the tolerances are then ignored.
+    pub fixed_steps_per_sample: Option<u32>,
 }
 
 const SAFETY: f64 = 0.9;
@@ -61,7 +64,11 @@ where
     let mut t = 0.0;
     k[0] = field.derivative(t, &y);
     stats.force_evaluations += 1;
-    let mut h = initial_step(field, &y, &k[0], dt, settings, &mut stats);
+    let fixed_h = settings.fixed_steps_per_sample.map(|n| dt / n.max(1) as f64);
+    let mut h = match fixed_h {
+        Some(h) => h,
+        None => initial_step(field, &y, &k[0], dt, settings, &mut stats),
+    };
     let mut next = 1usize;
     let mut rejected_last = false;
 
@@ -108,7 +115,13 @@ where
             e3 += (err3[i] / sc) * (err3[i] / sc);
         }
         let denom = e5 + 0.01 * e3;
-        let err = if denom > 0.0 { h.abs() * e5 / (6.0 * denom).sqrt() } else { 0.0 };
+        let err = if fixed_h.is_some() {
+            0.0
+        } else if denom > 0.0 {
+            h.abs() * e5 / (6.0 * denom).sqrt()
+        } else {
+            0.0
+        };
         if !err.is_finite() || !y_new.iter().all(|v| v.is_finite()) {
             if !y.iter().all(|v| v.is_finite()) {
                 return Err(IntegrationError::NonFinite { t_gyr: gyr(t) });
@@ -152,7 +165,10 @@ where
             t = t_new;
             k[0] = k[12];
             let f = if rejected_last { factor.clamp(MIN_FACTOR, 1.0) } else { factor.clamp(MIN_FACTOR, MAX_FACTOR) };
-            h *= f;
+            h = match fixed_h {
+                Some(hf) => hf,
+                None => h * f,
+            };
             rejected_last = false;
         } else {
             stats.rejected += 1;

@@ -142,10 +142,7 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
         let title = format!("{} — {} Gyr", description.summary(), (args.steps.saturating_sub(1)) as f64 * args.dt);
         starmill_plot::orbits::orbit_projections(png, &orbits.positions, n, args.steps, args.plot_max, &title)?;
     }
-    let integrator = match options.integrator {
-        Integrator::Dop853 { rtol, atol } => serde_json::json!({"method": "dop853", "rtol": rtol, "atol": atol}),
-        Integrator::Leapfrog { substeps } => serde_json::json!({"method": "leapfrog", "substeps": substeps}),
-    };
+    let integrator = serde_json::to_value(options.integrator)?;
     let summary = serde_json::json!({
         "command": "orbit",
         "ics": args.ics.display().to_string(),
@@ -185,6 +182,7 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
             match options.integrator {
                 Integrator::Dop853 { rtol, .. } => format!("dop853 (rtol {rtol:e})"),
                 Integrator::Leapfrog { substeps } => format!("leapfrog ({substeps} step(s) per sample)"),
+                Integrator::Dop853Fixed { substeps } => format!("fixed-step dop853 ({substeps} step(s) per sample)"),
             },
             seconds,
             n as f64 / seconds.max(1e-12)
