@@ -75,7 +75,13 @@ pub fn tessellation_2d(
         .label("trimmed")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], TRIMMED));
     chart.draw_series(points.chunks_exact(2).map(|p| Circle::new((p[0], p[1]), 2, BLACK.filled()))).map_err(&err)?;
-    chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw().map_err(&err)?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(&err)?;
     root.present().map_err(&err)?;
     Ok(())
 }
