@@ -6,7 +6,7 @@
 //! amplitudes exactly).
 
 use crate::potential::{Potential, Vec3};
-use crate::special::{ln_gamma, IncompleteGamma};
+use crate::special::{ln_gamma, IncompleteGamma, TabulatedP};
 use crate::units::G;
 use std::f64::consts::PI;
 
@@ -431,8 +431,9 @@ impl Potential for Logarithmic {
 
 /// galpy's power-law sphere with an exponential cut-off, ρ = ρ₁ (r / 1 kpc)^{−α} exp(−(r/r_c)²), with
 /// 0 ≤ α < 2. Its potential is either zero at the centre (galpy's convention, the default, which makes
-/// galpy's MWPotential2014 positive far out) or zero at infinity.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// galpy's MWPotential2014 positive far out) or zero at infinity. The incomplete gamma functions are
+/// tabulated at construction ([`TabulatedP`]), so building one costs ~0.2 ms and evaluating ~20 ns.
+#[derive(Debug, Clone, PartialEq)]
 pub struct PowerLawCutoff {
     /// G·ρ₁ in (km/s)² kpc^{α−2}: G ρ(r) = k r^{−α} e^{−(r/r_c)²}, r in kpc.
     pub k: f64,
@@ -442,8 +443,8 @@ pub struct PowerLawCutoff {
     pub rc: f64,
     /// Whether Φ(0) = 0 (galpy) instead of Φ(∞) = 0.
     pub zero_at_center: bool,
-    p1: IncompleteGamma,
-    p0: IncompleteGamma,
+    p1: TabulatedP,
+    p0: TabulatedP,
     /// 2π k r_c^{3−α} Γ(s₁) = G M_total in kpc (km/s)².
     gm_total: f64,
     /// 2π k r_c^{2−α} Γ(s₀) in (km/s)².
@@ -462,8 +463,8 @@ impl PowerLawCutoff {
             alpha,
             rc,
             zero_at_center,
-            p1: IncompleteGamma::with_ln_gamma(s1, lg1),
-            p0: IncompleteGamma::with_ln_gamma(s0, lg0),
+            p1: TabulatedP::new(IncompleteGamma::with_ln_gamma(s1, lg1)),
+            p0: TabulatedP::new(IncompleteGamma::with_ln_gamma(s0, lg0)),
             gm_total: 2.0 * PI * k * rc.powf(3.0 - alpha) * lg1.exp(),
             phi_scale0: 2.0 * PI * k * rc.powf(2.0 - alpha) * lg0.exp(),
             inv_rc2: 1.0 / (rc * rc),
