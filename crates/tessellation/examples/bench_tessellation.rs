@@ -12,7 +12,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 fn golden(name: &str) -> Vec<f64> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/tessellation").join(format!("{name}.npy"));
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/tessellation").join(format!("{name}.npy"));
     starmill_io::read_array(&path).unwrap_or_else(|e| panic!("{e}")).data
 }
 
@@ -42,7 +43,10 @@ fn main() {
         ("orbit_loop_2d_n500", 2),
     ];
     let mut rows = Vec::new();
-    println!("{:<22} {:>9} {:>14} {:>14} {:>14} {:>14}", "case", "simplices", "native min ms", "native med ms", "qhull min ms", "qhull med ms");
+    println!(
+        "{:<22} {:>9} {:>14} {:>14} {:>14} {:>14}",
+        "case", "simplices", "native min ms", "native med ms", "qhull min ms", "qhull med ms"
+    );
     for (name, ndim) in cases {
         let pts = golden(name);
         let (nmin, nmed, nsimplex) = time_case(&pts, ndim, EngineChoice::Auto, 2.0);
@@ -52,7 +56,10 @@ fn main() {
             "native_min_ms": nmin, "native_median_ms": nmed, "qhull_min_ms": qmin, "qhull_median_ms": qmed}));
     }
     // Batch: 2000 distinct 200-point orbits (windows of the 5000-sample 3-D orbits, rotated about z).
-    let sources: Vec<Vec<f64>> = ["loop", "box", "resonant", "seedlike", "circular"].iter().map(|o| golden(&format!("orbit_{o}_3d_n5000"))).collect();
+    let sources: Vec<Vec<f64>> = ["loop", "box", "resonant", "seedlike", "circular"]
+        .iter()
+        .map(|o| golden(&format!("orbit_{o}_3d_n5000")))
+        .collect();
     let norbits = 2000;
     let orbits: Vec<Vec<f64>> = (0..norbits)
         .map(|i| {
@@ -60,19 +67,29 @@ fn main() {
             let offset = (i * 37) % (5000 - 200);
             let angle = i as f64 * 0.61;
             let (s, c) = angle.sin_cos();
-            src[3 * offset..3 * (offset + 200)].chunks_exact(3).flat_map(|p| [c * p[0] - s * p[1], s * p[0] + c * p[1], p[2]]).collect()
+            src[3 * offset..3 * (offset + 200)]
+                .chunks_exact(3)
+                .flat_map(|p| [c * p[0] - s * p[1], s * p[0] + c * p[1], p[2]])
+                .collect()
         })
         .collect();
     let options = Options::default();
     let mut best = f64::INFINITY;
     for _ in 0..3 {
         let t0 = Instant::now();
-        let values: Vec<f64> = orbits.par_iter().map_init(Tessellator::new, |t, o| t.tessellate(o, 3, &options).unwrap().measure).collect();
+        let values: Vec<f64> = orbits
+            .par_iter()
+            .map_init(Tessellator::new, |t, o| t.tessellate(o, 3, &options).unwrap().measure)
+            .collect();
         best = best.min(t0.elapsed().as_secs_f64());
         assert_eq!(values.len(), norbits);
     }
     let threads = rayon::current_num_threads();
-    println!("batch: {norbits} orbits x 200 points (3-D) on {threads} threads: {:.3} s, {:.0} orbits/s", best, norbits as f64 / best);
+    println!(
+        "batch: {norbits} orbits x 200 points (3-D) on {threads} threads: {:.3} s, {:.0} orbits/s",
+        best,
+        norbits as f64 / best
+    );
     if let Some(path) = json_out {
         let doc = serde_json::json!({"single_thread": rows, "batch": {"norbits": norbits, "npoints": 200, "threads": threads,
             "seconds": best, "orbits_per_second": norbits as f64 / best}});

@@ -3,11 +3,14 @@ use starmill_tessellation::{Normalization, Options, Tessellator};
 use std::time::Instant;
 fn main() {
     let name = std::env::args().nth(1).unwrap_or_else(|| "orbit_loop_3d_n200".into());
-    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/tessellation").join(format!("{name}.npy"));
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/golden/tessellation")
+        .join(format!("{name}.npy"));
     let a = starmill_io::read_array(&path).unwrap();
     let ndim = a.shape[1];
     let mut t = Tessellator::new();
-    for routine in Normalization::available(ndim) {
+    let only = std::env::var("ROUTINE").ok();
+    for routine in Normalization::available(ndim).iter().filter(|r| only.as_deref().is_none_or(|o| o == r.name())) {
         let o = Options { normalization: Some(*routine), ..Options::default() };
         let mut best = f64::INFINITY;
         for _ in 0..std::env::var("ITER").ok().and_then(|v| v.parse().ok()).unwrap_or(200) {

@@ -73,7 +73,9 @@ pub(crate) fn hull_volume_3d(points: &[P3]) -> Option<f64> {
             facets[f].n[i] = g as u32;
         }
     }
-    let visible = |f: &Facet, p: &P3| orient3d(&points[f.v[0] as usize], &points[f.v[1] as usize], &points[f.v[2] as usize], p) < 0.0;
+    let visible = |f: &Facet, p: &P3| {
+        orient3d(&points[f.v[0] as usize], &points[f.v[1] as usize], &points[f.v[2] as usize], p) < 0.0
+    };
     for i in 0..n as u32 {
         if tet.contains(&i) {
             continue;
@@ -100,7 +102,8 @@ pub(crate) fn hull_volume_3d(points: &[P3]) -> Option<f64> {
             continue;
         }
         // Farthest outside point from the facet's plane (|orientation| ∝ distance).
-        let (a, b, c) = (points[facets[fi].v[0] as usize], points[facets[fi].v[1] as usize], points[facets[fi].v[2] as usize]);
+        let (a, b, c) =
+            (points[facets[fi].v[0] as usize], points[facets[fi].v[1] as usize], points[facets[fi].v[2] as usize]);
         let apex = *facets[fi].outside.iter().max_by(|&&x, &&y| {
             orient3d(&a, &b, &c, &points[x as usize]).abs().total_cmp(&orient3d(&a, &b, &c, &points[y as usize]).abs())
         })?;
@@ -135,7 +138,13 @@ pub(crate) fn hull_volume_3d(points: &[P3]) -> Option<f64> {
             let (a, b) = (gf.v[i as usize], gf.v[(i as usize + 1) % 3]);
             let outer = gf.n[i as usize];
             let new = facets.len() as u32;
-            facets.push(Facet { v: [a, b, apex], n: [outer, u32::MAX, u32::MAX], outside: Vec::new(), alive: true, visit: 0 });
+            facets.push(Facet {
+                v: [a, b, apex],
+                n: [outer, u32::MAX, u32::MAX],
+                outside: Vec::new(),
+                alive: true,
+                visit: 0,
+            });
             let back = facets[outer as usize].n.iter().position(|&x| x == g)?;
             facets[outer as usize].n[back] = new;
             starts.push((a, new));

@@ -36,8 +36,8 @@
 mod hull;
 mod measure;
 mod native;
-mod predicates;
 mod normalization;
+mod predicates;
 mod qhull;
 
 pub use normalization::{Normalization, UnknownNormalization};
@@ -287,7 +287,7 @@ fn validate(points: &[f64], ndim: usize, options: &Options) -> Result<(), Tessel
     if ndim < 2 {
         return Err(TessellationError::DimensionTooLow { ndim });
     }
-    if points.len() % ndim != 0 {
+    if !points.len().is_multiple_of(ndim) {
         return Err(TessellationError::RaggedInput { len: points.len(), ndim });
     }
     if points.is_empty() {

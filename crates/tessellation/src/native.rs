@@ -46,25 +46,32 @@ const OTHER_TWO: [[[u8; 2]; 4]; 4] = [
 
 use crate::predicates::{incircle, insphere, orient2d as orient2, orient3d as orient3};
 
+/// One simplex: its vertices (INF for the point at infinity) and, in slot i, the neighbour across
+/// the face opposite vertex i. 2-D cells use slots 0..3.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    v: [u32; 4],
+    n: [u32; 4],
+}
+
 /// Reusable state of the engine for dimension `D` (2 or 3). Buffers are kept between calls so a
 /// worker thread triangulating many orbits allocates only when an orbit is larger than any before.
 #[derive(Debug, Default)]
 pub(crate) struct Engine<const D: usize> {
     pts: Vec<[f64; 3]>,
-    cells: Vec<[u32; 4]>,
-    nbrs: Vec<[u32; 4]>,
+    cells: Vec<Cell>,
     alive: Vec<bool>,
     free: Vec<u32>,
-    conflict_stamp: Vec<u32>,
-    tested_stamp: Vec<u32>,
+    /// Per cell: 2·stamp if in the current cavity, 2·stamp + 1 if tested and not in conflict.
+    mark: Vec<u32>,
     stamp: u32,
     stack: Vec<u32>,
     cavity: Vec<u32>,
     boundary: Vec<(u32, u8)>,
-    new_cells: Vec<u32>,
-    ridges: Vec<(u64, u32, u8)>,
-    /// Ridge hash table: (stamp, index into `ridges`, matched flag).
-    table: Vec<(u32, u32, u8)>,
+    /// New cells of the current insertion, with the slot of their apex.
+    new_cells: Vec<(u32, u8)>,
+    /// Ridge hash table: (stamp, ridge key, cell, slot).
+    table: Vec<(u32, u64, u32, u8)>,
     table_stamp: u32,
     order: Vec<(u64, u32)>,
     hint: u32,
@@ -104,11 +111,9 @@ impl<const D: usize> Engine<D> {
         self.pts.clear();
         self.pts.extend(points.chunks_exact(D).map(|c| if D == 2 { [c[0], c[1], 0.0] } else { [c[0], c[1], c[2]] }));
         self.cells.clear();
-        self.nbrs.clear();
         self.alive.clear();
         self.free.clear();
-        self.conflict_stamp.clear();
-        self.tested_stamp.clear();
+        self.mark.clear();
         self.stamp = 0;
         self.hint = 0;
     }
@@ -154,9 +159,15 @@ impl<const D: usize> Engine<D> {
     /// question has no unique answer because `p` is coplanar with a hull facet (`None`).
     #[inline]
     fn conflicts(&self, cell_index: u32, p: &[f64; 3]) -> Option<bool> {
-        let cell = &self.cells[cell_index as usize];
-        if let Some(slot) = cell[..=D].iter().position(|&v| v == INF) {
-            let o = self.orient_replaced(cell, slot, p);
+        let cell = &self.cells[cell_index as usize].v;
+        let mut inf_slot = usize::MAX;
+        for (slot, &v) in cell.iter().enumerate().take(D + 1) {
+            if v == INF {
+                inf_slot = slot;
+            }
+        }
+        if inf_slot != usize::MAX {
+            let o = self.orient_replaced(cell, inf_slot, p);
             if o == 0.0 {
                 None
             } else {
@@ -217,17 +228,15 @@ impl<const D: usize> Engine<D> {
     }
 
     fn alloc(&mut self, v: [u32; 4]) -> u32 {
+        let cell = Cell { v, n: [NONE; 4] };
         if let Some(c) = self.free.pop() {
-            self.cells[c as usize] = v;
-            self.nbrs[c as usize] = [NONE; 4];
+            self.cells[c as usize] = cell;
             self.alive[c as usize] = true;
             c
         } else {
-            self.cells.push(v);
-            self.nbrs.push([NONE; 4]);
+            self.cells.push(cell);
             self.alive.push(true);
-            self.conflict_stamp.push(0);
-            self.tested_stamp.push(0);
+            self.mark.push(0);
             (self.cells.len() - 1) as u32
         }
     }
@@ -256,19 +265,17 @@ impl<const D: usize> Engine<D> {
             g.swap(a, b);
             let ghost = self.alloc(g);
             let inf_slot = g[..=D].iter().position(|&x| x == INF).unwrap_or(k);
-            self.nbrs[ghost as usize][inf_slot] = finite;
-            self.nbrs[finite as usize][k] = ghost;
-            self.new_cells.push(ghost);
+            self.cells[ghost as usize].n[inf_slot] = finite;
+            self.cells[finite as usize].n[k] = ghost;
+            self.new_cells.push((ghost, inf_slot as u8));
         }
-        let ghosts = std::mem::take(&mut self.new_cells);
         // Linking ghosts among themselves cannot fail for a fresh simplex.
-        let _ = self.link_new_cells(&ghosts, INF);
-        self.new_cells = ghosts;
+        let _ = self.link_new_cells();
         self.hint = finite;
     }
 
-    /// Orders the points for insertion along a Z-order (Morton) curve so that consecutive points
-    /// are close and each point-location walk is short.
+    /// Orders the points for insertion: randomised rounds, each along a Z-order (Morton) curve, so
+    /// that consecutive points are close (short point-location walks) and cavities stay small.
     fn insertion_order(&mut self, n: usize, initial: &[u32]) {
         let mut lo = [f64::INFINITY; 3];
         let mut hi = [f64::NEG_INFINITY; 3];
@@ -299,6 +306,15 @@ impl<const D: usize> Engine<D> {
             }
             self.order.push((code, i as u32));
         }
+        // Biased randomised insertion order (BRIO): rounds of growing size (membership by a hash
+        // of the point index, so the order is deterministic), each round along the Z-order curve.
+        let n = self.order.len().max(1) as f64;
+        for entry in self.order.iter_mut() {
+            let h = (entry.1 as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+            let r = ((h as f64 + 1.0) / (1u64 << 24) as f64 * n).max(1.0);
+            let round = r.log2() as u64;
+            entry.0 = (round << 58) | (entry.0 >> 6);
+        }
         self.order.sort_unstable();
     }
 
@@ -309,28 +325,28 @@ impl<const D: usize> Engine<D> {
         if !self.alive[c as usize] {
             c = (0..self.cells.len() as u32).find(|&i| self.alive[i as usize]).unwrap_or(0);
         }
-        if let Some(slot) = self.cells[c as usize][..=D].iter().position(|&v| v == INF) {
-            c = self.nbrs[c as usize][slot];
+        if let Some(slot) = self.cells[c as usize].v[..=D].iter().position(|&v| v == INF) {
+            c = self.cells[c as usize].n[slot];
         }
         let limit = 4 * self.cells.len() + 64;
         for step in 0..limit {
             let cell = self.cells[c as usize];
-            if cell[..=D].contains(&INF) {
+            if cell.v[..=D].contains(&INF) {
                 return Ok(Located::Cell(c));
             }
             let start = step % (D + 1);
             let mut next = None;
             for t in 0..=D {
-                let k = (start + t) % (D + 1);
-                if self.orient_replaced(&cell, k, p) < 0.0 {
-                    next = Some(self.nbrs[c as usize][k]);
+                let k = if start + t > D { start + t - D - 1 } else { start + t };
+                if self.orient_replaced(&cell.v, k, p) < 0.0 {
+                    next = Some(cell.n[k]);
                     break;
                 }
             }
             match next {
                 Some(n) => c = n,
                 None => {
-                    let dup = cell[..=D].iter().any(|&v| &self.pts[v as usize] == p);
+                    let dup = cell.v[..=D].iter().any(|&v| &self.pts[v as usize] == p);
                     return Ok(if dup { Located::Duplicate } else { Located::Cell(c) });
                 }
             }
@@ -348,31 +364,37 @@ impl<const D: usize> Engine<D> {
             return Err(Decline::Tie("point on the hull plane"));
         }
         self.stamp = self.stamp.wrapping_add(1);
-        let stamp = self.stamp;
+        if self.stamp >= u32::MAX / 2 {
+            self.mark.iter_mut().for_each(|m| *m = 0);
+            self.stamp = 1;
+        }
+        let in_cavity = 2 * self.stamp;
+        let outside_cavity = in_cavity + 1;
         self.stack.clear();
         self.cavity.clear();
         self.boundary.clear();
-        self.conflict_stamp[seed as usize] = stamp;
+        self.mark[seed as usize] = in_cavity;
         self.stack.push(seed);
         self.cavity.push(seed);
         while let Some(c) = self.stack.pop() {
-            for k in 0..=D {
-                let n = self.nbrs[c as usize][k];
-                if self.conflict_stamp[n as usize] == stamp {
+            let nbrs = self.cells[c as usize].n;
+            for (k, &n) in nbrs.iter().enumerate().take(D + 1) {
+                let m = self.mark[n as usize];
+                if m == in_cavity {
                     continue;
                 }
-                if self.tested_stamp[n as usize] == stamp {
+                if m == outside_cavity {
                     self.boundary.push((c, k as u8));
                     continue;
                 }
                 match self.conflicts(n, &p) {
                     Some(true) => {
-                        self.conflict_stamp[n as usize] = stamp;
+                        self.mark[n as usize] = in_cavity;
                         self.stack.push(n);
                         self.cavity.push(n);
                     }
                     Some(false) => {
-                        self.tested_stamp[n as usize] = stamp;
+                        self.mark[n as usize] = outside_cavity;
                         self.boundary.push((c, k as u8));
                     }
                     None => return Err(Decline::Tie("point coplanar with a hull facet")),
@@ -380,27 +402,28 @@ impl<const D: usize> Engine<D> {
             }
         }
         self.new_cells.clear();
+        let mut hint = NONE;
         for bi in 0..self.boundary.len() {
             let (c, k) = self.boundary[bi];
             let k = k as usize;
-            let mut v = self.cells[c as usize];
+            let old = self.cells[c as usize];
+            let mut v = old.v;
             v[k] = pi;
-            let outside = self.nbrs[c as usize][k];
+            let outside = old.n[k];
             let nc = self.alloc(v);
-            self.nbrs[nc as usize][k] = outside;
-            let back = self.nbrs[outside as usize][..=D].iter().position(|&x| x == c);
-            match back {
-                Some(b) => self.nbrs[outside as usize][b] = nc,
+            self.cells[nc as usize].n[k] = outside;
+            let out_cell = &mut self.cells[outside as usize];
+            match out_cell.n[..=D].iter().position(|&x| x == c) {
+                Some(b) => out_cell.n[b] = nc,
                 None => return Err(Decline::Tie("inconsistent adjacency")),
             }
-            self.new_cells.push(nc);
+            if hint == NONE && !v[..=D].contains(&INF) {
+                hint = nc;
+            }
+            self.new_cells.push((nc, k as u8));
         }
-        let new_cells = std::mem::take(&mut self.new_cells);
-        let linked = self.link_new_cells(&new_cells, pi);
-        self.hint =
-            new_cells.iter().copied().find(|&c| !self.cells[c as usize][..=D].contains(&INF)).unwrap_or(new_cells[0]);
-        self.new_cells = new_cells;
-        linked?;
+        self.hint = if hint == NONE { self.new_cells[0].0 } else { hint };
+        self.link_new_cells()?;
         for i in 0..self.cavity.len() {
             let c = self.cavity[i];
             self.alive[c as usize] = false;
@@ -409,66 +432,60 @@ impl<const D: usize> Engine<D> {
         Ok(())
     }
 
-    /// Joins freshly made cells that share a face through `pivot` (the new point, or INF for the
-    /// first ghosts): such a face is identified by its other D − 1 vertices (a "ridge").
-    fn link_new_cells(&mut self, cells: &[u32], pivot: u32) -> Result<(), Decline> {
-        self.ridges.clear();
-        for &c in cells {
-            let v = self.cells[c as usize];
-            let Some(s) = v[..=D].iter().position(|&x| x == pivot) else {
-                return Err(Decline::Tie("new cell without its apex"));
-            };
-            for j in 0..=D {
-                if j == s {
-                    continue;
-                }
-                // The ridge shared through the face opposite j: the vertices other than the apex
-                // and v[j] (one in 2-D, two in 3-D).
-                let packed = if D == 2 {
-                    v[3 - s - j] as u64
-                } else {
-                    let [t1, t2] = OTHER_TWO[s][j];
-                    let (a, b) = (v[t1 as usize], v[t2 as usize]);
-                    ((a.min(b) as u64) << 32) | a.max(b) as u64
-                };
-                self.ridges.push((packed, c, j as u8));
-            }
-        }
-        // Pair equal ridges through an open-addressing table sized for this cavity; each ridge
-        // occurs exactly twice on a closed cavity boundary.
-        let size = (2 * self.ridges.len()).next_power_of_two().max(16);
+    /// Joins the cells in `new_cells`, which share their apex (the new point, or INF for the first
+    /// ghosts): two of them are neighbours across a face through the apex, identified by its other
+    /// D − 1 vertices (a "ridge"). Ridges are paired through an open-addressing hash table sized
+    /// for this cavity; on a closed cavity boundary each ridge occurs exactly twice.
+    fn link_new_cells(&mut self) -> Result<(), Decline> {
+        let nridges = self.new_cells.len() * D;
+        let size = (2 * nridges).next_power_of_two().max(16);
         if self.table.len() < size {
-            self.table.resize(size, (0, 0, 0));
+            self.table.resize(size, (0, 0, 0, 0));
         }
         self.table_stamp = self.table_stamp.wrapping_add(1);
         if self.table_stamp == 0 {
             self.table.iter_mut().for_each(|e| e.0 = 0);
             self.table_stamp = 1;
         }
+        let stamp = self.table_stamp;
         let mask = size - 1;
         let shift = 64 - size.trailing_zeros();
         let mut pairs = 0;
-        for r in 0..self.ridges.len() {
-            let (key, cell, slot) = self.ridges[r];
-            let mut h = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize & mask;
-            loop {
-                let (stamp, idx, _) = self.table[h];
-                if stamp != self.table_stamp {
-                    self.table[h] = (self.table_stamp, r as u32, 0);
-                    break;
+        for i in 0..self.new_cells.len() {
+            let (c, s) = self.new_cells[i];
+            let s = s as usize;
+            let v = self.cells[c as usize].v;
+            for j in 0..=D {
+                if j == s {
+                    continue;
                 }
-                let (other_key, other, other_slot) = self.ridges[idx as usize];
-                if other_key == key && self.table[h].2 == 0 {
-                    self.nbrs[cell as usize][slot as usize] = other;
-                    self.nbrs[other as usize][other_slot as usize] = cell;
-                    self.table[h].2 = 1;
-                    pairs += 1;
-                    break;
+                let key = if D == 2 {
+                    v[3 - s - j] as u64
+                } else {
+                    let [t1, t2] = OTHER_TWO[s][j];
+                    let (a, b) = (v[t1 as usize], v[t2 as usize]);
+                    ((a.min(b) as u64) << 32) | a.max(b) as u64
+                };
+                let mut h = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize & mask;
+                loop {
+                    let entry = self.table[h];
+                    if entry.0 != stamp {
+                        self.table[h] = (stamp, key, c, j as u8);
+                        break;
+                    }
+                    if entry.1 == key {
+                        self.cells[c as usize].n[j] = entry.2;
+                        self.cells[entry.2 as usize].n[entry.3 as usize] = c;
+                        // Matched: this ridge will not be looked up again.
+                        self.table[h].1 = u64::MAX;
+                        pairs += 1;
+                        break;
+                    }
+                    h = (h + 1) & mask;
                 }
-                h = (h + 1) & mask;
             }
         }
-        if 2 * pairs != self.ridges.len() {
+        if 2 * pairs != nridges {
             return Err(Decline::Tie("cavity boundary is not a closed surface"));
         }
         Ok(())
@@ -483,35 +500,33 @@ impl<const D: usize> Engine<D> {
             if !self.alive[c] {
                 continue;
             }
-            let cell = self.cells[c];
+            let Cell { v: cell, n: nbrs } = self.cells[c];
             let ghost = cell[..=D].contains(&INF);
-            for k in 0..=D {
-                let n = self.nbrs[c][k] as usize;
+            for &n in nbrs.iter().take(D + 1) {
+                let n = n as usize;
                 if n < c {
                     continue;
                 }
-                let other = self.cells[n];
+                if n >= self.cells.len() {
+                    return Err(Decline::Tie("inconsistent adjacency"));
+                }
+                let Cell { v: other, n: other_nbrs } = self.cells[n];
                 let n_ghost = other[..=D].contains(&INF);
-                let Some(back) = self.nbrs[n][..=D].iter().position(|&x| x as usize == c) else {
+                let Some(back) = other_nbrs[..=D].iter().position(|&x| x as usize == c) else {
                     return Err(Decline::Tie("inconsistent adjacency"));
                 };
                 let opposite = other[back];
-                match (ghost, n_ghost) {
-                    (false, false) => {
-                        if near_zero_in_sphere::<D>(&self.pts, &cell, &self.pts[opposite as usize]) {
-                            return Err(Decline::Tie("cospherical points"));
-                        }
-                    }
-                    (true, true) => {
-                        // Two hull facets meeting at a ridge: are they (nearly) coplanar?
+                let tie = match (ghost, n_ghost) {
+                    (false, false) => near_zero_in_sphere::<D>(&self.pts, &cell, &self.pts[opposite as usize]),
+                    // Two hull facets meeting at a ridge: are they (nearly) coplanar?
+                    (true, true) if opposite != INF => {
                         let slot = cell[..=D].iter().position(|&x| x == INF).unwrap_or(0);
-                        if opposite != INF
-                            && near_zero_orient::<D>(&self.pts, &cell, slot, &self.pts[opposite as usize])
-                        {
-                            return Err(Decline::Tie("coplanar hull facets"));
-                        }
+                        near_zero_orient::<D>(&self.pts, &cell, slot, &self.pts[opposite as usize])
                     }
-                    _ => {}
+                    _ => false,
+                };
+                if tie {
+                    return Err(Decline::Tie(if ghost { "coplanar hull facets" } else { "cospherical points" }));
                 }
             }
         }
@@ -525,7 +540,7 @@ impl<const D: usize> Engine<D> {
             if !self.alive[c] {
                 continue;
             }
-            let cell = &self.cells[c][..=D];
+            let cell = &self.cells[c].v[..=D];
             if cell.contains(&INF) {
                 out.hull_vertices.extend(cell.iter().copied().filter(|&v| v != INF));
             } else {

@@ -146,7 +146,8 @@ mod tests {
     fn signs_agree_with_exact_arithmetic() {
         let mut seed = 42;
         for trial in 0..20000 {
-            let mut p: Vec<P3> = (0..5).map(|_| [lcg(&mut seed) * 10.0 - 5.0, lcg(&mut seed) * 10.0 - 5.0, lcg(&mut seed)]).collect();
+            let mut p: Vec<P3> =
+                (0..5).map(|_| [lcg(&mut seed) * 10.0 - 5.0, lcg(&mut seed) * 10.0 - 5.0, lcg(&mut seed)]).collect();
             if trial % 3 == 0 {
                 // Make e (nearly) cospherical / d (nearly) coplanar: mirror points of a symmetric set.
                 p[4] = [p[0][0] + p[1][0] - p[2][0], p[0][1] + p[1][1] - p[2][1], p[0][2] + p[1][2] - p[2][2]];
@@ -154,8 +155,14 @@ mod tests {
             }
             let s = |x: f64| x.partial_cmp(&0.0);
             assert_eq!(s(orient2d(&p[0], &p[1], &p[2])), s(robust::orient2d(c2(&p[0]), c2(&p[1]), c2(&p[2]))));
-            assert_eq!(s(orient3d(&p[0], &p[1], &p[2], &p[3])), s(robust::orient3d(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[3]))));
-            assert_eq!(s(incircle(&p[0], &p[1], &p[2], &p[4])), s(robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4]))));
+            assert_eq!(
+                s(orient3d(&p[0], &p[1], &p[2], &p[3])),
+                s(robust::orient3d(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[3])))
+            );
+            assert_eq!(
+                s(incircle(&p[0], &p[1], &p[2], &p[4])),
+                s(robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4])))
+            );
             assert_eq!(
                 s(insphere(&p[0], &p[1], &p[2], &p[3], &p[4])),
                 s(robust::insphere(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[3]), c3(&p[4])))

@@ -1,6 +1,9 @@
 //! Check values of `commensurability` 1.1.1 for inputs that can be rebuilt from their description
 //! (reference: shared/reference/tessellation.md §11.1), invariants, and bad inputs.
 
+// The literals are the reference's printed values, kept verbatim even where they equal a constant.
+#![allow(clippy::approx_constant)]
+
 use starmill_tessellation::{tessellate, Engine, EngineChoice, Normalization, Options, TessellationError};
 
 fn opts(normalization: Option<Normalization>, axis_ratio: f64) -> Options {
