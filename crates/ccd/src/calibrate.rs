@@ -40,11 +40,10 @@ pub fn calibrate_pixels(
     let f_at = |i: usize| flat.map_or(1.0, |f| f[i]);
     match (bias, dark, flat) {
         (Some(b), Some(d), Some(f)) if dark_scaling => {
-            let (b, d, f) = (&b[..n], &d[..n], &f[..n]);
-            for i in 0..n {
-                let mut o = d[i] * exposure;
-                o += b[i];
-                raw[i] = flag((raw[i] - o) / f[i]);
+            // The common case, written so that it vectorises: no branches, no fused multiply-add.
+            for (((r, &b), &d), &f) in raw.iter_mut().zip(&b[..n]).zip(&d[..n]).zip(&f[..n]) {
+                let o = d * exposure + b;
+                *r = flag((*r - o) / f);
             }
         }
         _ => {
@@ -60,10 +59,11 @@ pub fn calibrate_pixels(
 /// eloy's rule: negative → NaN, then non-finite → −1. −0.0 survives (−0.0 < 0 is false).
 #[inline(always)]
 fn flag(x: f64) -> f64 {
-    if x < 0.0 || !x.is_finite() {
-        REJECTED
-    } else {
+    // NaN fails both comparisons, +inf the second, negatives the first; −0.0 >= 0 holds.
+    if x >= 0.0 && x < f64::INFINITY {
         x
+    } else {
+        REJECTED
     }
 }
 
@@ -80,6 +80,10 @@ pub struct CalibrateOptions {
     pub block_rows: usize,
     /// Names of the masters for the output headers (MBIAS, MDARK, MFLAT); "none" when absent.
     pub master_names: [String; 3],
+    /// Frames a worker streams together (sharing each block of the masters in cache).
+    pub group: usize,
+    /// Write CHECKSUM/DATASUM into every calibrated file (costs one read-back of each output).
+    pub checksum: bool,
 }
 
 impl Default for CalibrateOptions {
@@ -88,8 +92,10 @@ impl Default for CalibrateOptions {
             output: OutputType::Float32,
             resume: false,
             threads: 0,
-            block_rows: 64,
+            block_rows: 16,
             master_names: ["none".into(), "none".into(), "none".into()],
+            group: 4,
+            checksum: false,
         }
     }
 }
@@ -147,9 +153,22 @@ pub fn output_paths(frames: &[Frame], out_dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Calibrates one file into `output` (float32 or float64), keeping the input's header and adding
-/// BUNIT, MBIAS/MDARK/MFLAT, CALDATE, CALSOFT, CALFLAG and a HISTORY line.
-pub fn calibrate_file(input: &Path, output: &Path, masters: &Masters, options: &CalibrateOptions) -> Result<()> {
+/// A science frame being calibrated: its reader, its output writer and its exposure.
+struct Open {
+    index: usize,
+    reader: FitsReader,
+    writer: FitsWriter,
+    exposure: f64,
+}
+
+/// Opens `input`, checks it against the masters and starts its output with the input's header
+/// plus SMPROD, BUNIT, MBIAS/MDARK/MFLAT, DARKSCAL, CALFLAG, CALDATE, CALSOFT and a HISTORY line.
+fn open_frame(
+    input: &Path,
+    output: &Path,
+    masters: &Masters,
+    options: &CalibrateOptions,
+) -> Result<(FitsReader, FitsWriter, f64)> {
     let mut reader = FitsReader::open(input)?;
     let (width, height) = (reader.width(), reader.height());
     for m in [&masters.bias, &masters.dark, &masters.flat].into_iter().flatten() {
@@ -185,32 +204,34 @@ pub fn calibrate_file(input: &Path, output: &Path, masters: &Masters, options: &
     header.key("CALDATE", KeyValue::Str(crate::time::now_utc()), "UTC date of calibration");
     header.key("CALSOFT", KeyValue::Str(format!("starmill {}", env!("CARGO_PKG_VERSION"))), "calibration software");
     header.history.push("starmill: (raw - (dark*EXPTIME + bias)) / flat; < 0, NaN, inf -> -1".into());
-    let mut writer = FitsWriter::create(output, width, height, options.output, &header)?;
-    let rows = options.block_rows.clamp(1, height);
-    let mut buf = vec![0.0f64; rows * width];
-    let scaling = masters.dark_scaling();
-    let mut row0 = 0;
-    while row0 < height {
-        let r = rows.min(height - row0);
-        let values = &mut buf[..r * width];
-        reader.read_rows(row0, values)?;
-        let (a, b) = (row0 * width, (row0 + r) * width);
-        calibrate_pixels(
-            values,
-            exposure,
-            masters.bias.as_ref().map(|m| &m.data[a..b]),
-            masters.dark.as_ref().map(|m| &m.data[a..b]),
-            masters.flat.as_ref().map(|m| &m.data[a..b]),
-            scaling,
-        );
-        writer.write_rows(row0, Pixels::F64(values))?;
-        row0 += r;
-    }
-    writer.finish()
+    let writer = FitsWriter::create(output, width, height, options.output, &header)?;
+    Ok((reader, writer, exposure))
 }
 
-/// Calibrates every frame into the matching path of `outputs`, `threads` frames at a time. Bad
-/// frames are reported in their [`FrameResult`] and skipped; the others complete.
+/// Calibrates one file into `output` (float32 or float64), keeping the input's header and adding
+/// the calibration keywords (see [`calibrate_frames`]).
+pub fn calibrate_file(input: &Path, output: &Path, masters: &Masters, options: &CalibrateOptions) -> Result<()> {
+    let one = [input.to_path_buf()];
+    let out = [output.to_path_buf()];
+    let results =
+        calibrate_frames(&one, &out, masters, &CalibrateOptions { threads: 1, ..options.clone() }, &Progress::hidden());
+    match &results[0].outcome {
+        Outcome::Failed(why) => Err(CcdError::input(input, why.clone())),
+        _ => Ok(()),
+    }
+}
+
+fn reason(e: &CcdError, input: &Path) -> String {
+    let text = e.to_string();
+    let prefix = format!("{}: ", input.display());
+    text.strip_prefix(&prefix).unwrap_or(&text).to_string()
+}
+
+/// Calibrates every frame into the matching path of `outputs`. Each of `threads` workers takes
+/// `group` frames at a time and streams them together row block by row block, so the masters'
+/// block is read from memory once per group rather than once per frame; at most
+/// threads × group frames are in flight. Bad frames are reported in their [`FrameResult`] and
+/// skipped; the others complete. Every output appears under its final name only when complete.
 pub fn calibrate_frames(
     frames: &[PathBuf],
     outputs: &[PathBuf],
@@ -218,32 +239,95 @@ pub fn calibrate_frames(
     options: &CalibrateOptions,
     progress: &Progress,
 ) -> Vec<FrameResult> {
-    let results: Mutex<Vec<Option<FrameResult>>> = Mutex::new(vec![None; frames.len()]);
+    let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; frames.len()]);
     let next = AtomicUsize::new(0);
+    let group = options.group.max(1);
     let workers = thread_count(options.threads).min(frames.len().max(1));
+    let record = |i: usize, o: Outcome| {
+        progress.inc(1);
+        if let Ok(mut r) = results.lock() {
+            r[i] = Some(o);
+        }
+    };
+    let scaling = masters.dark_scaling();
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= frames.len() {
-                    break;
-                }
-                let (input, output) = (&frames[i], &outputs[i]);
-                let outcome = if options.resume && output.exists() {
-                    Outcome::Skipped
-                } else {
-                    match calibrate_file(input, output, masters, options) {
-                        Ok(()) => Outcome::Written,
-                        Err(e) => {
-                            let text = e.to_string();
-                            let prefix = format!("{}: ", input.display());
-                            Outcome::Failed(text.strip_prefix(&prefix).unwrap_or(&text).to_string())
+            scope.spawn(|| {
+                let mut buf: Vec<f64> = Vec::new();
+                loop {
+                    let first = next.fetch_add(group, Ordering::Relaxed);
+                    if first >= frames.len() {
+                        break;
+                    }
+                    let mut open: Vec<Open> = Vec::with_capacity(group);
+                    for i in first..(first + group).min(frames.len()) {
+                        if options.resume && outputs[i].exists() {
+                            record(i, Outcome::Skipped);
+                            continue;
+                        }
+                        match open_frame(&frames[i], &outputs[i], masters, options) {
+                            Ok((reader, writer, exposure)) => open.push(Open { index: i, reader, writer, exposure }),
+                            Err(e) => record(i, Outcome::Failed(reason(&e, &frames[i]))),
                         }
                     }
-                };
-                progress.inc(1);
-                if let Ok(mut r) = results.lock() {
-                    r[i] = Some(FrameResult { input: input.clone(), output: output.clone(), outcome });
+                    let Some(shape) = open.first().map(|o| (o.reader.width(), o.reader.height())) else { continue };
+                    let (width, height) = shape;
+                    // Without masters nothing else fixes the shape: frames streamed together must agree.
+                    let mut k = 0;
+                    while k < open.len() {
+                        if (open[k].reader.width(), open[k].reader.height()) == shape {
+                            k += 1;
+                        } else {
+                            let odd = open.swap_remove(k);
+                            let why = format!(
+                                "shape {}×{} differs from the {width}×{height} of the frames calibrated with it; \
+                                 calibrate it separately",
+                                odd.reader.width(),
+                                odd.reader.height()
+                            );
+                            record(odd.index, Outcome::Failed(why));
+                        }
+                    }
+                    let rows = options.block_rows.clamp(1, height);
+                    buf.resize(rows * width, 0.0);
+                    let mut row0 = 0;
+                    while row0 < height && !open.is_empty() {
+                        let r = rows.min(height - row0);
+                        let (a, b) = (row0 * width, (row0 + r) * width);
+                        let values = &mut buf[..r * width];
+                        let mut k = 0;
+                        while k < open.len() {
+                            let o = &mut open[k];
+                            let step = o.reader.read_rows(row0, values).and_then(|()| {
+                                calibrate_pixels(
+                                    values,
+                                    o.exposure,
+                                    masters.bias.as_ref().map(|m| &m.data[a..b]),
+                                    masters.dark.as_ref().map(|m| &m.data[a..b]),
+                                    masters.flat.as_ref().map(|m| &m.data[a..b]),
+                                    scaling,
+                                );
+                                o.writer.write_rows(row0, Pixels::F64(values))
+                            });
+                            match step {
+                                Ok(()) => k += 1,
+                                Err(e) => {
+                                    // Dropping the writer removes its temporary file.
+                                    let failed = open.swap_remove(k);
+                                    record(failed.index, Outcome::Failed(reason(&e, &frames[failed.index])));
+                                }
+                            }
+                        }
+                        row0 += r;
+                    }
+                    for o in open {
+                        let i = o.index;
+                        drop(o.reader);
+                        match o.writer.finish_with(options.checksum) {
+                            Ok(()) => record(i, Outcome::Written),
+                            Err(e) => record(i, Outcome::Failed(reason(&e, &frames[i]))),
+                        }
+                    }
                 }
             });
         }
@@ -253,12 +337,10 @@ pub fn calibrate_frames(
         .unwrap_or_default()
         .into_iter()
         .zip(frames.iter().zip(outputs))
-        .map(|(r, (i, o))| {
-            r.unwrap_or_else(|| FrameResult {
-                input: i.clone(),
-                output: o.clone(),
-                outcome: Outcome::Failed("worker stopped unexpectedly".into()),
-            })
+        .map(|(r, (i, o))| FrameResult {
+            input: i.clone(),
+            output: o.clone(),
+            outcome: r.unwrap_or_else(|| Outcome::Failed("worker stopped unexpectedly".into())),
         })
         .collect()
 }

@@ -560,11 +560,19 @@ impl FitsWriter {
     }
 
     /// Adds CHECKSUM/DATASUM, flushes and renames the file into place.
-    pub fn finish(mut self) -> Result<()> {
+    pub fn finish(self) -> Result<()> {
+        self.finish_with(true)
+    }
+
+    /// Flushes and renames the file into place, with CHECKSUM/DATASUM keywords when `checksum`
+    /// (computing them reads the whole data unit back once).
+    pub fn finish_with(mut self, checksum: bool) -> Result<()> {
         // SAFETY: the handle is owned by `self.file` and used on this thread only.
         let fptr = unsafe { self.file.as_raw() };
         let mut status: c_int = 0;
-        unsafe { sys::ffpcks(fptr, &mut status) };
+        if checksum {
+            unsafe { sys::ffpcks(fptr, &mut status) };
+        }
         unsafe { sys::ffflus(fptr, &mut status) };
         if status != 0 {
             return Err(fits_error(&self.dest, status, "cannot finish writing (disk full?)"));

@@ -17,7 +17,7 @@
 use crate::discover::{FrameKind, Night, PRODUCT_KEY};
 use crate::error::{CcdError, Result};
 use crate::fits::{FitsReader, FitsWriter, HeaderSpec, KeyValue, OutputType, Pixels};
-use crate::stats::{nan_median, sigma_clipped_mean, PairwiseSum};
+use crate::stats::{nan_median, sigma_clipped_mean, MedianNetwork, PairwiseSum};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -158,6 +158,7 @@ where
     let workers = thread_count(options.threads).min(height.div_ceil(rows_per_block));
     // Keep handles open across blocks unless that would exhaust file descriptors.
     let keep_open = n * workers <= 512;
+    let network = (options.combine == Combine::Median && n <= MedianNetwork::MAX_INPUTS).then(|| MedianNetwork::new(n));
     let queue = Mutex::new(out.chunks_mut(block_len).enumerate());
     let failed = AtomicBool::new(false);
     let first_error: Mutex<Option<CcdError>> = Mutex::new(None);
@@ -200,11 +201,20 @@ where
                                 readers[f] = None;
                             }
                         }
-                        for (j, o) in chunk.iter_mut().enumerate() {
-                            for f in 0..n {
-                                column[f] = stack[f * block_len + j];
+                        // Branch-free median network across pixels when the block holds no NaN;
+                        // otherwise the per-pixel NaN-ignoring combination.
+                        let has_nan =
+                            || (0..n).any(|f| stack[f * block_len..f * block_len + len].iter().any(|v| v.is_nan()));
+                        match &network {
+                            Some(net) if !has_nan() => net.medians(&mut stack, block_len, len, chunk),
+                            _ => {
+                                for (j, o) in chunk.iter_mut().enumerate() {
+                                    for f in 0..n {
+                                        column[f] = stack[f * block_len + j];
+                                    }
+                                    *o = options.combine.apply(&mut column);
+                                }
                             }
-                            *o = options.combine.apply(&mut column);
                         }
                     }
                 })();

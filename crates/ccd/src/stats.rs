@@ -125,6 +125,104 @@ fn combine(n: usize, sums: &mut impl Iterator<Item = f64>) -> Option<f64> {
     Some(a + b)
 }
 
+/// A comparator network that leaves the median of `n` values in place: Batcher's odd–even merge
+/// sort for the next power of two, restricted to the first `n` inputs and pruned to the comparators
+/// that can influence the middle position(s). Applied to non-NaN data with min/max, it gives the
+/// same values as sorting, branch-free and vectorisable across pixels.
+#[derive(Debug, Clone)]
+pub struct MedianNetwork {
+    n: usize,
+    comparators: Vec<(usize, usize)>,
+}
+
+impl MedianNetwork {
+    /// Largest count for which a network is built; beyond it the per-pixel sort is used.
+    pub const MAX_INPUTS: usize = 64;
+
+    /// The network for `n` values (1 ≤ n ≤ [`Self::MAX_INPUTS`]).
+    pub fn new(n: usize) -> Self {
+        let mut p = 1;
+        while p < n {
+            p *= 2;
+        }
+        let mut all = Vec::new();
+        // Batcher's odd–even merge sort, iterative form.
+        let mut size = 1;
+        while size < p {
+            let mut k = size;
+            while k >= 1 {
+                let mut j = k % size;
+                while j + k < p {
+                    for i in 0..k.min(p - j - k) {
+                        let a = i + j;
+                        let b = i + j + k;
+                        if a / (size * 2) == b / (size * 2) && b < n {
+                            all.push((a, b));
+                        }
+                    }
+                    j += 2 * k;
+                }
+                k /= 2;
+            }
+            size *= 2;
+        }
+        // Keep only comparators that can reach the middle position(s).
+        let mut needed = vec![false; n];
+        if n > 0 {
+            needed[n / 2] = true;
+            if n % 2 == 0 {
+                needed[n / 2 - 1] = true;
+            }
+        }
+        let mut kept = Vec::new();
+        for &(a, b) in all.iter().rev() {
+            if needed[a] || needed[b] {
+                needed[a] = true;
+                needed[b] = true;
+                kept.push((a, b));
+            }
+        }
+        kept.reverse();
+        Self { n, comparators: kept }
+    }
+
+    /// Number of values the network combines.
+    pub fn inputs(&self) -> usize {
+        self.n
+    }
+
+    /// Medians of `len` pixels at once: `stack` holds the values of input `i` at
+    /// `stack[i * stride .. i * stride + len]` (no NaN allowed; they are reordered in place);
+    /// `out[j]` receives the median of pixel j, with eloy's even-count rule (lo + hi) / 2.
+    pub fn medians(&self, stack: &mut [f64], stride: usize, len: usize, out: &mut [f64]) {
+        const CHUNK: usize = 256;
+        let mut start = 0;
+        while start < len {
+            let end = (start + CHUNK).min(len);
+            for &(a, b) in &self.comparators {
+                let (lo_part, hi_part) = stack.split_at_mut(b * stride);
+                let xa = &mut lo_part[a * stride + start..a * stride + end];
+                let xb = &mut hi_part[start..end];
+                for (x, y) in xa.iter_mut().zip(xb.iter_mut()) {
+                    let (u, v) = (*x, *y);
+                    // Written as the two patterns that compile to MINPD and MAXPD.
+                    *x = if u < v { u } else { v };
+                    *y = if u > v { u } else { v };
+                }
+            }
+            start = end;
+        }
+        let m = self.n / 2;
+        if self.n % 2 == 1 {
+            out[..len].copy_from_slice(&stack[m * stride..m * stride + len]);
+        } else {
+            for (j, o) in out[..len].iter_mut().enumerate() {
+                *o = (stack[(m - 1) * stride + j] + stack[m * stride + j]) / 2.0;
+            }
+        }
+    }
+}
+
 /// Sorts a short slice of non-NaN values in place (insertion sort: the usual 5–50 frames).
 fn sort_small(v: &mut [f64]) {
     if v.len() > 48 {
@@ -239,6 +337,25 @@ mod tests {
         // 9 elements: accumulators r0..r7 = a0..a7, then a8 added after combining.
         let a = [1e16, 1.0, -1e16, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0];
         assert_eq!(pairwise_sum(&a), ((1e16 + 1.0) + (-1e16 + 1.0)) + 1.0);
+    }
+
+    #[test]
+    fn median_network_equals_sorting_for_every_count() {
+        let mut rng = crate::synth::Rng::new(1, 2, 3);
+        for n in 1..=MedianNetwork::MAX_INPUTS {
+            let net = MedianNetwork::new(n);
+            let len = 300;
+            let mut stack: Vec<f64> =
+                (0..n * len).map(|_| (rng.uniform() * 50.0).round() - 10.0 + rng.uniform() * 0.25).collect();
+            let mut want = vec![0.0; len];
+            for (j, w) in want.iter_mut().enumerate() {
+                let mut col: Vec<f64> = (0..n).map(|i| stack[i * len + j]).collect();
+                *w = nan_median(&mut col);
+            }
+            let mut got = vec![0.0; len];
+            net.medians(&mut stack, len, len, &mut got);
+            assert_eq!(got, want, "n = {n}");
+        }
     }
 
     #[test]

@@ -59,9 +59,15 @@ pub struct Args {
     /// rate in ADU/s scaled by each frame's EXPTIME.
     #[arg(long)]
     pub no_dark_scaling: bool,
-    /// Worker threads (0 = all cores); also the number of frames in flight.
+    /// Worker threads (0 = all cores).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
+    /// Science frames each worker streams together (frames in flight = threads × group).
+    #[arg(long, default_value_t = 4)]
+    pub group: usize,
+    /// Write CHECKSUM/DATASUM keywords into calibrated frames too (masters always have them).
+    #[arg(long)]
+    pub checksum: bool,
 }
 
 fn output_type(bitpix: i32, what: &str) -> anyhow::Result<OutputType> {
