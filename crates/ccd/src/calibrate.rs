@@ -60,7 +60,7 @@ pub fn calibrate_pixels(
 #[inline(always)]
 fn flag(x: f64) -> f64 {
     // NaN fails both comparisons, +inf the second, negatives the first; −0.0 >= 0 holds.
-    if x >= 0.0 && x < f64::INFINITY {
+    if (0.0..f64::INFINITY).contains(&x) {
         x
     } else {
         REJECTED

@@ -170,7 +170,7 @@ impl MedianNetwork {
         let mut needed = vec![false; n];
         if n > 0 {
             needed[n / 2] = true;
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 needed[n / 2 - 1] = true;
             }
         }
