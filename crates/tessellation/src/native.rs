@@ -552,42 +552,16 @@ impl<const D: usize> Engine<D> {
     }
 }
 
-/// Float in-sphere determinant of `cell` against `p`, compared with its permanent (the same
-/// expansion with absolute values): true when the configuration is within `NEAR_TIE` of a tie.
+/// True when `p` is (nearly) on the circumsphere of `cell`: the in-sphere determinant is within
+/// `NEAR_TIE` of a bound on the magnitude of its terms.
 fn near_zero_in_sphere<const D: usize>(pts: &[[f64; 3]], cell: &[u32; 4], p: &[f64; 3]) -> bool {
-    let rel = |i: usize| {
-        let q = &pts[cell[i] as usize];
-        [q[0] - p[0], q[1] - p[1], q[2] - p[2]]
-    };
-    if D == 2 {
-        let (a, b, c) = (rel(0), rel(1), rel(2));
-        let la = a[0] * a[0] + a[1] * a[1];
-        let lb = b[0] * b[0] + b[1] * b[1];
-        let lc = c[0] * c[0] + c[1] * c[1];
-        let t1 = la * (b[0] * c[1] - b[1] * c[0]);
-        let t2 = lb * (c[0] * a[1] - c[1] * a[0]);
-        let t3 = lc * (a[0] * b[1] - a[1] * b[0]);
-        let perm = la * ((b[0] * c[1]).abs() + (b[1] * c[0]).abs())
-            + lb * ((c[0] * a[1]).abs() + (c[1] * a[0]).abs())
-            + lc * ((a[0] * b[1]).abs() + (a[1] * b[0]).abs());
-        (t1 + t2 + t3).abs() <= NEAR_TIE * perm
+    let q = |i: usize| &pts[cell[i] as usize];
+    let (det, scale) = if D == 2 {
+        crate::predicates::incircle_with_scale(q(0), q(1), q(2), p)
     } else {
-        let r = [rel(0), rel(1), rel(2), rel(3)];
-        let lift = |v: &[f64; 3]| v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
-        let det3 = |a: &[f64; 3], b: &[f64; 3], c: &[f64; 3]| {
-            a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0])
-        };
-        let perm3 = |a: &[f64; 3], b: &[f64; 3], c: &[f64; 3]| {
-            a[0].abs() * ((b[1] * c[2]).abs() + (b[2] * c[1]).abs())
-                + a[1].abs() * ((b[0] * c[2]).abs() + (b[2] * c[0]).abs())
-                + a[2].abs() * ((b[0] * c[1]).abs() + (b[1] * c[0]).abs())
-        };
-        let [a, b, c, d] = r;
-        let (la, lb, lc, ld) = (lift(&a), lift(&b), lift(&c), lift(&d));
-        let det = la * det3(&b, &c, &d) - lb * det3(&a, &c, &d) + lc * det3(&a, &b, &d) - ld * det3(&a, &b, &c);
-        let perm = la * perm3(&b, &c, &d) + lb * perm3(&a, &c, &d) + lc * perm3(&a, &b, &d) + ld * perm3(&a, &b, &c);
-        det.abs() <= NEAR_TIE * perm
-    }
+        crate::predicates::insphere_with_scale(q(0), q(1), q(2), q(3), p)
+    };
+    det.abs() <= NEAR_TIE * scale
 }
 
 /// Float orientation of `cell` with the vertex in `slot` replaced by `p`, compared with its

@@ -96,9 +96,33 @@ pub(crate) fn incircle(a: &P3, b: &P3, c: &P3, d: &P3) -> f64 {
     }
 }
 
-/// In-sphere test: positive when e is inside the sphere through a, b, c, d (positively oriented).
+/// The floating-point in-sphere determinant and an upper bound of its permanent (the sum of the
+/// absolute values of its terms), for (near-)tie detection.
 #[inline]
-pub(crate) fn insphere(a: &P3, b: &P3, c: &P3, d: &P3, e: &P3) -> f64 {
+pub(crate) fn insphere_with_scale(a: &P3, b: &P3, c: &P3, d: &P3, e: &P3) -> (f64, f64) {
+    let (det, mx, my, mz) = insphere_float(a, b, c, d, e);
+    let m = fmax(fmax(mx, my), mz);
+    (det, 72.0 * m * m * mx * my * mz)
+}
+
+/// In-circle determinant and an upper bound of its permanent.
+#[inline]
+pub(crate) fn incircle_with_scale(a: &P3, b: &P3, c: &P3, d: &P3) -> (f64, f64) {
+    let (adx, ady) = (a[0] - d[0], a[1] - d[1]);
+    let (bdx, bdy) = (b[0] - d[0], b[1] - d[1]);
+    let (cdx, cdy) = (c[0] - d[0], c[1] - d[1]);
+    let alift = adx * adx + ady * ady;
+    let blift = bdx * bdx + bdy * bdy;
+    let clift = cdx * cdx + cdy * cdy;
+    let det = alift * (bdx * cdy - cdx * bdy) + blift * (cdx * ady - adx * cdy) + clift * (adx * bdy - bdx * ady);
+    let mx = max3(adx, bdx, cdx);
+    let my = max3(ady, bdy, cdy);
+    let m = fmax(mx, my);
+    (det, 12.0 * m * m * mx * my)
+}
+
+#[inline(always)]
+fn insphere_float(a: &P3, b: &P3, c: &P3, d: &P3, e: &P3) -> (f64, f64, f64, f64) {
     let (aex, aey, aez) = (a[0] - e[0], a[1] - e[1], a[2] - e[2]);
     let (bex, bey, bez) = (b[0] - e[0], b[1] - e[1], b[2] - e[2]);
     let (cex, cey, cez) = (c[0] - e[0], c[1] - e[1], c[2] - e[2]);
@@ -118,10 +142,14 @@ pub(crate) fn insphere(a: &P3, b: &P3, c: &P3, d: &P3, e: &P3) -> f64 {
     let clift = cex * cex + cey * cey + cez * cez;
     let dlift = dex * dex + dey * dey + dez * dez;
     let det = (dlift * abc - clift * dab) + (blift * cda - alift * bcd);
+    (det, max4(aex, bex, cex, dex), max4(aey, bey, cey, dey), max4(aez, bez, cez, dez))
+}
+
+/// In-sphere test: positive when e is inside the sphere through a, b, c, d (positively oriented).
+#[inline]
+pub(crate) fn insphere(a: &P3, b: &P3, c: &P3, d: &P3, e: &P3) -> f64 {
+    let (det, mx, my, mz) = insphere_float(a, b, c, d, e);
     // permanent ≤ 4 · 3m² · 6·mx·my·mz; Shewchuk's bound (16 + 224ε)ε × permanent; factor-2 margin.
-    let mx = max4(aex, bex, cex, dex);
-    let my = max4(aey, bey, cey, dey);
-    let mz = max4(aez, bez, cez, dez);
     let m = fmax(fmax(mx, my), mz);
     let bound = 5.2e-13 * m * m * mx * my * mz;
     if det > bound || -det > bound {
