@@ -1,6 +1,8 @@
-//! Convex-hull volume in 3-D by quickhull with exact orientation tests, for the normalization
-//! constants. Faster than a Qhull call for the few hundred points a `convexhull_rot4` constant
-//! needs; returns `None` on inputs it cannot handle (flat sets), and the caller then asks Qhull.
+//! Convex-hull volume in 3-D by quickhull, for the normalization constants. Faster than a Qhull
+//! call for the few hundred points a `convexhull_rot4` constant needs. Visibility uses each
+//! facet's plane with a small tolerance (a point within it counts as on the hull, which leaves the
+//! volume unchanged to rounding); if the structure ever becomes inconsistent, or the points are
+//! flat, it returns `None` and the caller asks Qhull.
 
 use crate::predicates::{orient3d, P3};
 
@@ -14,6 +16,32 @@ struct Facet {
     outside: Vec<u32>,
     alive: bool,
     visit: u32,
+    /// Outward normal (b − a) × (c − a) and offset normal · a; outside ⇔ normal · p − offset > tol.
+    normal: P3,
+    offset: f64,
+    tol: f64,
+}
+
+impl Facet {
+    fn new(v: [u32; 3], n: [u32; 3], points: &[P3], scale: f64) -> Self {
+        let (a, b, c) = (points[v[0] as usize], points[v[1] as usize], points[v[2] as usize]);
+        let (u, w) = ([b[0] - a[0], b[1] - a[1], b[2] - a[2]], [c[0] - a[0], c[1] - a[1], c[2] - a[2]]);
+        let normal = [u[1] * w[2] - u[2] * w[1], u[2] * w[0] - u[0] * w[2], u[0] * w[1] - u[1] * w[0]];
+        let len = (normal[0] * normal[0] + normal[1] * normal[1] + normal[2] * normal[2]).sqrt();
+        let offset = normal[0] * a[0] + normal[1] * a[1] + normal[2] * a[2];
+        Facet { v, n, outside: Vec::new(), alive: true, visit: 0, normal, offset, tol: 1e-12 * len * scale }
+    }
+
+    /// Signed height of `p` above the facet's plane, times |normal|.
+    #[inline]
+    fn height(&self, p: &P3) -> f64 {
+        self.normal[0] * p[0] + self.normal[1] * p[1] + self.normal[2] * p[2] - self.offset
+    }
+
+    #[inline]
+    fn sees(&self, p: &P3) -> bool {
+        self.height(p) > self.tol
+    }
 }
 
 /// Volume of the convex hull of `points`, or `None` if they are (nearly) coplanar.
@@ -33,13 +61,13 @@ pub(crate) fn hull_volume_3d(points: &[P3]) -> Option<f64> {
         c[0] * c[0] + c[1] * c[1] + c[2] * c[2]
     };
     let i2 = (0..n).max_by(|&a, &b| cross_norm2(&points[a]).total_cmp(&cross_norm2(&points[b])))?;
-    let i3 = (0..n).max_by(|&a, &b| {
-        orient3d(&p0, &p1, &points[i2], &points[a]).abs().total_cmp(&orient3d(&p0, &p1, &points[i2], &points[b]).abs())
-    })?;
+    let height = |i: usize| orient3d(&p0, &p1, &points[i2], &points[i]).abs();
+    let i3 = (0..n).map(|i| (i, height(i))).max_by(|a, b| a.1.total_cmp(&b.1))?.0;
     if orient3d(&p0, &p1, &points[i2], &points[i3]) == 0.0 {
         return None;
     }
     let tet = [i0 as u32, i1 as u32, i2 as u32, i3 as u32];
+    let scale = points.iter().flat_map(|p| p.iter()).fold(0.0f64, |m, &c| m.max(c.abs()));
     let centre = {
         let mut c = [0.0; 3];
         for &i in &tet {
@@ -63,7 +91,7 @@ pub(crate) fn hull_volume_3d(points: &[P3]) -> Option<f64> {
         if orient3d(a, b, c, &points[tet[skip] as usize]) < 0.0 {
             v.swap(1, 2);
         }
-        facets.push(Facet { v, n: [u32::MAX; 3], outside: Vec::new(), alive: true, visit: 0 });
+        facets.push(Facet::new(v, [u32::MAX; 3], points, scale));
     }
     // Link the four facets: the neighbour across edge (a, b) holds the edge (b, a).
     for f in 0..4 {
@@ -73,9 +101,7 @@ pub(crate) fn hull_volume_3d(points: &[P3]) -> Option<f64> {
             facets[f].n[i] = g as u32;
         }
     }
-    let visible = |f: &Facet, p: &P3| {
-        orient3d(&points[f.v[0] as usize], &points[f.v[1] as usize], &points[f.v[2] as usize], p) < 0.0
-    };
+    let visible = |f: &Facet, p: &P3| f.sees(p);
     for i in 0..n as u32 {
         if tet.contains(&i) {
             continue;
@@ -101,12 +127,13 @@ pub(crate) fn hull_volume_3d(points: &[P3]) -> Option<f64> {
         if !facets[fi].alive || facets[fi].outside.is_empty() {
             continue;
         }
-        // Farthest outside point from the facet's plane (|orientation| ∝ distance).
-        let (a, b, c) =
-            (points[facets[fi].v[0] as usize], points[facets[fi].v[1] as usize], points[facets[fi].v[2] as usize]);
-        let apex = *facets[fi].outside.iter().max_by(|&&x, &&y| {
-            orient3d(&a, &b, &c, &points[x as usize]).abs().total_cmp(&orient3d(&a, &b, &c, &points[y as usize]).abs())
-        })?;
+        // Farthest outside point from the facet's plane.
+        let apex = facets[fi]
+            .outside
+            .iter()
+            .map(|&x| (x, facets[fi].height(&points[x as usize])))
+            .max_by(|x, y| x.1.total_cmp(&y.1))?
+            .0;
         let p = points[apex as usize];
         stamp += 1;
         visible_set.clear();
@@ -138,13 +165,7 @@ pub(crate) fn hull_volume_3d(points: &[P3]) -> Option<f64> {
             let (a, b) = (gf.v[i as usize], gf.v[(i as usize + 1) % 3]);
             let outer = gf.n[i as usize];
             let new = facets.len() as u32;
-            facets.push(Facet {
-                v: [a, b, apex],
-                n: [outer, u32::MAX, u32::MAX],
-                outside: Vec::new(),
-                alive: true,
-                visit: 0,
-            });
+            facets.push(Facet::new([a, b, apex], [outer, u32::MAX, u32::MAX], points, scale));
             let back = facets[outer as usize].n.iter().position(|&x| x == g)?;
             facets[outer as usize].n[back] = new;
             starts.push((a, new));
