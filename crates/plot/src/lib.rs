@@ -8,7 +8,9 @@
 
 use std::sync::Once;
 
+pub mod histogram;
 pub mod orbits;
+pub mod phase_map;
 pub mod tessellation;
 
 pub use plotters;

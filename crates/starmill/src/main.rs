@@ -3,6 +3,7 @@
 //! parsing, output formatting (human text or `--json`), logging set-up and exit codes.
 
 mod commands;
+mod seed;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -23,6 +24,10 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run the commensurability example on built-in data (500 orbits, MWPotential2014) and draw its histogram.
+    Demo(commands::demo::Args),
+    /// Integrate a sample of orbits and measure each (values.npy, histogram.png, run.json).
+    Commensurability(commands::commensurability::Args),
     /// Measure how much of space a point cloud (an orbit) fills: Delaunay tessellation and trimming.
     Tessellate(commands::tessellate::Args),
     /// Integrate orbits from initial conditions in a galactic potential (DOP853 or leapfrog, rotating frames).
@@ -51,6 +56,8 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level)).format_timestamp(None).init();
     let global = Global { quiet: cli.quiet };
     let result = match cli.command {
+        Command::Demo(args) => commands::demo::run(args, global),
+        Command::Commensurability(args) => commands::commensurability::run(args, global),
         Command::Tessellate(args) => commands::tessellate::run(args, global),
         Command::Orbit(args) => commands::orbit::run(args, global),
         Command::Calibrate(args) => commands::calibrate::run(args, global),

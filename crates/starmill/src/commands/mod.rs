@@ -1,6 +1,8 @@
 //! One module per subcommand: argument struct and `run`.
 
-pub mod tessellate;
 pub mod calibrate;
-pub mod synth_night;
+pub mod commensurability;
+pub mod demo;
 pub mod orbit;
+pub mod synth_night;
+pub mod tessellate;
