@@ -57,6 +57,14 @@ fn cstring(path: &Path, s: &str) -> Result<CString> {
     CString::new(s).map_err(|_| CcdError::input(path, format!("text {s:?} contains a NUL byte")))
 }
 
+/// A fitsio error as plain text (cfitsio's status and message).
+fn describe_fitsio(e: &fitsio::errors::Error) -> String {
+    match e {
+        fitsio::errors::Error::Fits(f) => format!("cfitsio status {}: {}", f.status, f.message),
+        other => other.to_string(),
+    }
+}
+
 /// Reads the 2-D image of one FITS file. Not `Send`: open one per worker thread.
 pub struct FitsReader {
     file: fitsio::FitsFile,
@@ -65,6 +73,7 @@ pub struct FitsReader {
     height: usize,
     bitpix: i32,
     hdu: usize,
+    scratch: Vec<u16>,
 }
 
 impl std::fmt::Debug for FitsReader {
@@ -86,7 +95,7 @@ impl FitsReader {
     pub fn open(path: &Path) -> Result<Self> {
         let mut file = fitsio::FitsFile::open(path).map_err(|e| CcdError::Fits {
             path: path.to_path_buf(),
-            message: format!("cannot open as FITS: {e}; is it a FITS file (.fits/.fit/.fts/.fz)?"),
+            message: format!("cannot open as FITS ({}); is it a complete FITS file?", describe_fitsio(&e)),
         })?;
         // SAFETY: the pointer stays valid while `file` lives; all calls below are on this thread.
         let fptr = unsafe { file.as_raw() };
@@ -153,6 +162,7 @@ impl FitsReader {
                 height: naxes[1] as usize,
                 bitpix,
                 hdu: hdu as usize,
+                scratch: Vec::new(),
             });
         }
         Err(CcdError::input(path, "no 2-D image in any HDU; starmill calibrates 2-D frames (NAXIS = 2)"))
@@ -249,19 +259,35 @@ impl FitsReader {
         let first = (row0 * self.width + 1) as i64;
         let mut status: c_int = 0;
         let mut anynul: c_int = 0;
+        // Unsigned 16-bit camera data: let cfitsio deliver u16 (its fast BZERO = 32768 path) and
+        // widen here, exactly and vectorised; everything else arrives as float64 from cfitsio.
+        let as_u16 = self.bitpix == sys::USHORT_IMG as i32;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let (datatype, target) = if as_u16 {
+            scratch.resize(out.len(), 0);
+            (sys::TUSHORT, scratch.as_mut_ptr() as *mut c_void)
+        } else {
+            (sys::TDOUBLE, out.as_mut_ptr() as *mut c_void)
+        };
         let fptr = self.fptr();
         unsafe {
             sys::ffgpv(
                 fptr,
-                sys::TDOUBLE as c_int,
+                datatype as c_int,
                 first,
                 out.len() as i64,
                 std::ptr::null_mut(),
-                out.as_mut_ptr() as *mut c_void,
+                target,
                 &mut anynul,
                 &mut status,
             )
         };
+        if as_u16 && status == 0 {
+            for (o, &v) in out.iter_mut().zip(&scratch) {
+                *o = v as f64;
+            }
+        }
+        self.scratch = scratch;
         if status != 0 {
             let rows = out.len() / self.width;
             return Err(fits_error(&self.path, status, &format!("cannot read rows {row0}..{}", row0 + rows)));
@@ -446,7 +472,7 @@ impl FitsWriter {
             fitsio::FitsFile::create(atomic.temp()).with_custom_primary(&description).overwrite().open().map_err(
                 |e| CcdError::Fits {
                     path: dest.to_path_buf(),
-                    message: format!("cannot create (is the folder writable?): {e}"),
+                    message: format!("cannot create ({}); is the folder writable?", describe_fitsio(&e)),
                 },
             )?;
         // SAFETY: the handle is owned by `file` and used on this thread only.

@@ -333,22 +333,35 @@ fn subtract_bias_dark(
     t: f64,
     scaling: bool,
 ) {
-    // A missing master is eloy's array([0.]): subtracting it changes no value.
-    if let Some(b) = bias {
-        for (v, &bv) in values.iter_mut().zip(&b[p0..]) {
-            *v -= bv;
+    // A missing master is eloy's array([0.]): subtracting it changes no value. One fused pass per
+    // case, same operation order as eloy: (raw − B), then − (D·t).
+    match (bias, dark) {
+        (Some(b), Some(d)) if scaling => {
+            for ((v, &bv), &dv) in values.iter_mut().zip(&b[p0..]).zip(&d[p0..]) {
+                *v = (*v - bv) - dv * t;
+            }
         }
-    }
-    if let Some(d) = dark {
-        if scaling {
+        (Some(b), Some(d)) => {
+            for ((v, &bv), &dv) in values.iter_mut().zip(&b[p0..]).zip(&d[p0..]) {
+                *v = (*v - bv) - dv;
+            }
+        }
+        (Some(b), None) => {
+            for (v, &bv) in values.iter_mut().zip(&b[p0..]) {
+                *v -= bv;
+            }
+        }
+        (None, Some(d)) if scaling => {
             for (v, &dv) in values.iter_mut().zip(&d[p0..]) {
                 *v -= dv * t;
             }
-        } else {
+        }
+        (None, Some(d)) => {
             for (v, &dv) in values.iter_mut().zip(&d[p0..]) {
                 *v -= dv;
             }
         }
+        (None, None) => {}
     }
 }
 
