@@ -155,7 +155,7 @@ pub enum TessellationError {
     #[error("no points given")]
     NoPoints,
     /// A NaN or infinite coordinate.
-    #[error("point {point} has a non-finite coordinate {axis} = {value}; remove or fix that sample")]
+    #[error("point {point} (0-based) has the non-finite value {value} in column {axis}; remove or fix that sample")]
     NonFinite {
         /// 0-based row of the offending point.
         point: usize,
