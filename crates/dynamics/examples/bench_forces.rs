@@ -30,7 +30,7 @@ fn main() {
     };
     for _ in 0..1_000_000 {
         let r = 4.0 + 10.0 * rnd();
-        let phi = 6.283185307179586 * rnd();
+        let phi = std::f64::consts::TAU * rnd();
         pts.push([r * phi.cos(), r * phi.sin(), 6.0 * rnd() - 3.0]);
     }
     for name in ["MWPotential2014", "gala-MilkyWayPotential", "gala-MilkyWayPotential2022"] {
