@@ -54,7 +54,7 @@ fn main() {
         "{:<34} {:>12} {:>10} {:>12} {:>10} {:>12}",
         "config", "max|dx| kpc", "1T s", "1T orbits/s", "allT s", "forces"
     );
-    for rtol in [1e-9, 1e-10, 1e-11, 1e-12] {
+    for rtol in [1e-10, 5e-11, 3e-11, 2e-11, 1e-11, 1e-12] {
         o.integrator = Integrator::Dop853 { rtol, atol: rtol };
         let (t1, pos, evals) = run(&mw, &ics, &o, 1, repeats);
         let (tn, _, _) = run(&mw, &ics, &o, cores, repeats);
