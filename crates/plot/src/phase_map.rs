@@ -112,7 +112,15 @@ pub fn phase_map(
             .y_label_area_size(75)
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(&err)?;
-        chart.configure_mesh().disable_mesh().x_desc(x_label).y_desc(y_label).draw().map_err(&err)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 17))
+            .draw()
+            .map_err(&err)?;
         chart
             .draw_series((0..ny).flat_map(|j| {
                 let (xe, ye) = (&xe, &ye);
@@ -133,7 +141,12 @@ pub fn phase_map(
             .map_err(&err)?
             .set_secondary_coord(0.0..1.0, lo..hi);
         cb.configure_mesh().disable_mesh().disable_x_axis().disable_y_axis().draw().map_err(&err)?;
-        cb.configure_secondary_axes().y_desc(value_label).draw().map_err(&err)?;
+        cb.configure_secondary_axes()
+            .y_desc(value_label)
+            .label_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 16))
+            .draw()
+            .map_err(&err)?;
         let steps = 200;
         cb.draw_series((0..steps).map(|k| {
             let a = lo + (hi - lo) * k as f64 / steps as f64;

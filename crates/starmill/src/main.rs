@@ -28,6 +28,10 @@ enum Command {
     Demo(commands::demo::Args),
     /// Integrate a sample of orbits and measure each (values.npy, histogram.png, run.json).
     Commensurability(commands::commensurability::Args),
+    /// Measure every orbit of a grid of initial conditions into HDF5 (resumable, shardable) with phase-space PNGs.
+    Scan(commands::scan::Args),
+    /// Join the shard files of a scan (starmill scan --shard K/N) into the full result.
+    Merge(commands::merge::Args),
     /// Measure how much of space a point cloud (an orbit) fills: Delaunay tessellation and trimming.
     Tessellate(commands::tessellate::Args),
     /// Integrate orbits from initial conditions in a galactic potential (DOP853 or leapfrog, rotating frames).
@@ -58,6 +62,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(args) => commands::demo::run(args, global),
         Command::Commensurability(args) => commands::commensurability::run(args, global),
+        Command::Scan(args) => commands::scan::run(args, global),
+        Command::Merge(args) => commands::merge::run(args, global),
         Command::Tessellate(args) => commands::tessellate::run(args, global),
         Command::Orbit(args) => commands::orbit::run(args, global),
         Command::Calibrate(args) => commands::calibrate::run(args, global),

@@ -3,6 +3,8 @@
 pub mod calibrate;
 pub mod commensurability;
 pub mod demo;
+pub mod merge;
 pub mod orbit;
+pub mod scan;
 pub mod synth_night;
 pub mod tessellate;
