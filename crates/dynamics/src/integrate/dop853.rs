@@ -24,19 +24,32 @@ const SAFETY: f64 = 0.9;
 const MIN_FACTOR: f64 = 0.333;
 const MAX_FACTOR: f64 = 6.0;
 
-#[inline]
-fn axpy_stages(y: &State, h: f64, k: &[State; 16], row: &[f64; 16], n: usize) -> State {
+/// y + h Σ_{j<S} A[S][j] k_j for stage `S`; with `S` a constant the loop unrolls and the zero
+/// coefficients of the tableau vanish at compile time.
+#[inline(always)]
+fn stage_input<const S: usize>(y: &State, h: f64, k: &[State; 16]) -> State {
     let mut out = *y;
-    for (j, kj) in k.iter().enumerate().take(n) {
-        let a = row[j];
+    let mut j = 0;
+    while j < S {
+        let a = A[S][j];
         if a != 0.0 {
             let ha = h * a;
             for i in 0..6 {
-                out[i] += ha * kj[i];
+                out[i] += ha * k[j][i];
             }
         }
+        j += 1;
     }
     out
+}
+
+macro_rules! stages {
+    ($field:expr, $t:expr, $h:expr, $y:expr, $k:expr; $($s:literal),*) => {
+        $(
+            let ys = stage_input::<$s>($y, $h, $k);
+            $k[$s] = $field.derivative($t + C[$s] * $h, &ys);
+        )*
+    };
 }
 
 /// Integrates from `y0` at t = 0 and calls `sample(k, t_k, y(t_k))` for every sample time
@@ -86,20 +99,26 @@ where
             return Err(IntegrationError::StepUnderflow { t_gyr: gyr(t) });
         }
         // Stages 2–12.
-        for s in 1..12 {
-            let ys = axpy_stages(&y, h, &k, &A[s], s);
-            k[s] = field.derivative(t + C[s] * h, &ys);
-        }
+        stages!(field, t, h, &y, &mut k; 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
         stats.force_evaluations += 11;
         let mut y_new = y;
         let mut err5 = [0.0f64; 6];
         let mut err3 = [0.0f64; 6];
-        for (j, kj) in k.iter().enumerate().take(12) {
-            for i in 0..6 {
-                y_new[i] += h * B[j] * kj[i];
-                err5[i] += E5[j] * kj[i];
-                err3[i] += E3[j] * kj[i];
+        for i in 0..6 {
+            let (mut b, mut e5, mut e3) = (0.0, 0.0, 0.0);
+            for j in 0..12 {
+                let kj = k[j][i];
+                if B[j] != 0.0 {
+                    b += B[j] * kj;
+                }
+                if E5[j] != 0.0 {
+                    e5 += E5[j] * kj;
+                }
+                e3 += E3[j] * kj;
             }
+            y_new[i] += h * b;
+            err5[i] = e5;
+            err3[i] = e3;
         }
         // Error scale per component: atol + rtol · max(|r|, |r_new|) for the three position
         // components and likewise with |v| for the velocities (rotation-invariant, so a coordinate
@@ -189,10 +208,7 @@ fn dense_coefficients<P: Potential + ?Sized>(
     y_new: &State,
     k: &mut [State; 16],
 ) -> [State; 7] {
-    for s in 13..16 {
-        let ys = axpy_stages(y, h, k, &A[s], s);
-        k[s] = field.derivative(t + C[s] * h, &ys);
-    }
+    stages!(field, t, h, y, k; 13, 14, 15);
     let mut f = [[0.0f64; 6]; 7];
     for i in 0..6 {
         let dy = y_new[i] - y[i];
