@@ -195,6 +195,26 @@ impl MedianNetwork {
     /// `stack[i * stride .. i * stride + len]` (no NaN allowed; they are reordered in place);
     /// `out[j]` receives the median of pixel j, with eloy's even-count rule (lo + hi) / 2.
     pub fn medians(&self, stack: &mut [f64], stride: usize, len: usize, out: &mut [f64]) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2 (checked just above).
+                unsafe { self.medians_avx2(stack, stride, len, out) };
+                return;
+            }
+        }
+        self.medians_generic(stack, stride, len, out)
+    }
+
+    /// [`Self::medians`] compiled for AVX2; min/max are exact, so the values are the same.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn medians_avx2(&self, stack: &mut [f64], stride: usize, len: usize, out: &mut [f64]) {
+        self.medians_generic(stack, stride, len, out)
+    }
+
+    #[inline(always)]
+    fn medians_generic(&self, stack: &mut [f64], stride: usize, len: usize, out: &mut [f64]) {
         const CHUNK: usize = 256;
         let mut start = 0;
         while start < len {
