@@ -273,11 +273,14 @@ pub fn compute_orbits<P: Potential + ?Sized>(
     }
     let n = ics.len();
     let steps = options.steps;
-    let mut pos = vec![[0.0f64; 3]; n * steps];
-    let mut vel = if with_velocities { vec![[0.0f64; 3]; n * steps] } else { Vec::new() };
+    // Flat (n, steps, 3) buffers, viewed as [f64; 3] rows: the output is the only allocation.
+    let mut pos_flat = vec![0.0f64; n * steps * 3];
+    let mut vel_flat = if with_velocities { vec![0.0f64; n * steps * 3] } else { Vec::new() };
+    let pos: &mut [[f64; 3]] = pos_flat.as_chunks_mut::<3>().0;
+    let vel: &mut [[f64; 3]] = vel_flat.as_chunks_mut::<3>().0;
     let results: Vec<Result<IntegrationStats, OrbitError>> = if with_velocities {
-        pos.par_chunks_mut(steps.max(1))
-            .zip(vel.par_chunks_mut(steps.max(1)))
+        pos.par_chunks_mut(steps)
+            .zip(vel.par_chunks_mut(steps))
             .zip(ics.par_iter())
             .enumerate()
             .map(|(index, ((p, v), ic))| {
@@ -287,7 +290,7 @@ pub fn compute_orbits<P: Potential + ?Sized>(
             })
             .collect()
     } else {
-        pos.par_chunks_mut(steps.max(1))
+        pos.par_chunks_mut(steps)
             .zip(ics.par_iter())
             .enumerate()
             .map(|(index, (p, ic))| {
@@ -304,13 +307,7 @@ pub fn compute_orbits<P: Potential + ?Sized>(
         stats.rejected += s.rejected;
         stats.force_evaluations += s.force_evaluations;
     }
-    Ok(Orbits {
-        n_orbits: n,
-        steps,
-        positions: pos.into_iter().flatten().collect(),
-        velocities: with_velocities.then(|| vel.into_iter().flatten().collect()),
-        stats,
-    })
+    Ok(Orbits { n_orbits: n, steps, positions: pos_flat, velocities: with_velocities.then_some(vel_flat), stats })
 }
 
 fn reindex(e: OrbitError, index: usize) -> OrbitError {
