@@ -32,11 +32,14 @@ fn write(path: &Path, bitpix: c_int, stored: &[f64], scale: Option<(f64, f64)>) 
     assert_eq!(status, 0, "cfitsio status writing {}", path.display());
 }
 
+/// (name, BITPIX, stored values, BSCALE/BZERO, expected physical values in ADU)
+type Case = (&'static str, c_int, Vec<f64>, Option<(f64, f64)>, Vec<f64>);
+
 #[test]
 fn every_bitpix_reads_as_physical_float64() {
     let dir = std::env::temp_dir().join(format!("starmill-ccd-bitpix-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let cases: Vec<(&str, c_int, Vec<f64>, Option<(f64, f64)>, Vec<f64>)> = vec![
+    let cases: Vec<Case> = vec![
         ("u8", 8, vec![0.0, 1.0, 127.0, 128.0, 200.0, 255.0], None, vec![0.0, 1.0, 127.0, 128.0, 200.0, 255.0]),
         (
             "i16",
