@@ -274,6 +274,45 @@ mod tests {
     }
 
     #[test]
+    fn stream_holds_at_most_three_chunks_of_results() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static LIVE: AtomicUsize = AtomicUsize::new(0);
+        static PEAK: AtomicUsize = AtomicUsize::new(0);
+        struct Tracked;
+        impl Tracked {
+            fn new() -> Self {
+                let now = LIVE.fetch_add(1, Ordering::SeqCst) + 1;
+                PEAK.fetch_max(now, Ordering::SeqCst);
+                Tracked
+            }
+        }
+        impl Drop for Tracked {
+            fn drop(&mut self) {
+                LIVE.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        let progress = Progress::hidden();
+        let mut delivered = 0;
+        stream::<_, _, _, _, _, ()>(
+            20_000,
+            100,
+            &progress,
+            || (),
+            |_, _| Tracked::new(),
+            |_, chunk| {
+                delivered += chunk.len();
+                std::thread::sleep(std::time::Duration::from_micros(200)); // a slow writer
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(delivered, 20_000);
+        assert_eq!(LIVE.load(Ordering::SeqCst), 0);
+        let peak = PEAK.load(Ordering::SeqCst);
+        assert!(peak <= 300, "{peak} results alive at once; the bound is three chunks of 100");
+    }
+
+    #[test]
     fn stream_stops_at_the_first_sink_error() {
         let progress = Progress::hidden();
         let mut calls = 0;
