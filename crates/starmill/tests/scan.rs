@@ -274,3 +274,22 @@ fn bad_configs_name_the_problem() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("SLURM_ARRAY_TASK_ID"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_3d_grid_gives_one_image_per_slice_of_the_third_axis() {
+    let dir = scratch("3d");
+    let text = CONFIG.replace("z = 0.4\n", "").replace("steps = 60", "steps = 40")
+        + "\n[[axes]]\nname = \"z\"\nstart = 0.2\nstop = 0.6\nnum = 2\n";
+    let cfg = write_config(&dir, &text);
+    let out = dir.join("cube.h5");
+    let o = ok(&["scan", cfg.to_str().unwrap(), "-o", out.to_str().unwrap()], &[]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    for k in 0..2 {
+        let png = dir.join(format!("cube.z-{k:03}.png"));
+        assert!(text.contains(png.to_str().unwrap()), "{text}");
+        assert_eq!(&std::fs::read(&png).unwrap()[1..4], b"PNG");
+    }
+    let file = hdf5::File::open(&out).unwrap();
+    assert_eq!(file.dataset("measure").unwrap().shape(), vec![6, 5, 2]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
