@@ -91,7 +91,7 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
     }
     let output = output_type(args.bitpix, "--bitpix")?;
     let master_output = output_type(args.master_bitpix, "--master-bitpix")?;
-    if !(args.sigma > 0.0) {
+    if args.sigma.is_nan() || args.sigma <= 0.0 {
         anyhow::bail!("--sigma {} must be a positive number of standard deviations", args.sigma);
     }
     let combine = match args.combine {
