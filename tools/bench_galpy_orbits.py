@@ -4,6 +4,10 @@ MWPotential2014) and measures their accuracy against a converged run (galpy dop8
 
 Usage: /work/venvs/golden-dyn/bin/python tools/bench_galpy_orbits.py [REPEATS]
 (the venv is the one tools/golden_dynamics.sh creates). Prints min wall time over REPEATS runs.
+
+Instruction counts (load-independent): `... tools/bench_galpy_orbits.py --single METHOD TOL N` integrates
+the first N orbits once on one thread (METHOD none|dop853_c|symplec4_c), e.g. under
+`valgrind --tool=callgrind`; subtract the `none` run (imports and set-up).
 """
 
 import sys
@@ -17,8 +21,11 @@ from galpy.potential import MWPotential2014
 
 RO, VO = 8.0, 220.0
 TIME_NAT_GYR = 0.035556080788392334
-repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+single = len(sys.argv) > 1 and sys.argv[1] == "--single"
+repeats = int(sys.argv[1]) if len(sys.argv) > 1 and not single else 2
 ics = np.load("tests/golden/dynamics/seed_ics.npy")
+if single:
+    ics = ics[: int(sys.argv[4])]
 x, y, z, vx, vy, vz = ics.T
 R = np.hypot(x, y)
 vxvv = np.column_stack([R / RO, (x * vx + y * vy) / R / VO, (x * vy - y * vx) / R / VO, z / RO, vz / VO,
@@ -36,6 +43,13 @@ def run(method, numcores, **kw):
         pos = np.stack([o.x(ts), o.y(ts), o.z(ts)], axis=-1) * RO
     return best, pos
 
+
+if single:
+    method, tol = sys.argv[2], float(sys.argv[3])
+    if method != "none":
+        kw = {"rtol": tol, "atol": tol} if method == "dop853_c" else {}
+        Orbit(vxvv).integrate(ts, MWPotential2014, method=method, progressbar=False, numcores=1, **kw)
+    sys.exit(0)
 
 _, ref = run("dop853_c", 2, rtol=1e-14, atol=1e-14)
 print(f"workload: {len(ics)} orbits x 200 samples, dt 0.01 Gyr, MWPotential2014; min of {repeats} runs")
