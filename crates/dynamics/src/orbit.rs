@@ -10,7 +10,7 @@
 //!   x_rot = R(−Ωt) x, v_rot = R(−Ωt) (v − Ω ẑ × x) (the velocity relative to the rotating frame).
 
 use crate::integrate::dop853::{self, Dop853Settings};
-use crate::integrate::{leapfrog, Field, IntegrationError, IntegrationStats, State};
+use crate::integrate::{leapfrog, symplec4, Field, IntegrationError, IntegrationStats, State};
 use crate::potential::{Potential, Vec3};
 use crate::units::gyr_to_internal;
 use rayon::prelude::*;
@@ -44,6 +44,11 @@ pub enum Integrator {
         /// Steps per sample interval (≥ 1).
         substeps: u32,
     },
+    /// galpy's `symplec4_c` (pidgey's galpy default): 4th-order symplectic composition with galpy's
+    /// coefficients and its per-orbit sub-step rule (a power of two per sample interval, chosen from
+    /// the ICs with rtol = atol = 1e-12 in galpy's natural units r_o = 8 kpc, v_o = 220 km/s).
+    /// Reproduces galpy's positions to ~1e-11 kpc; slower than DOP853 at equal accuracy.
+    Symplec4Galpy,
     /// Kick–drift–kick leapfrog with `substeps` fixed steps per sample interval (1 = gala's choice:
     /// the sample spacing itself is the step).
     Leapfrog {
@@ -135,6 +140,7 @@ impl OrbitOptions {
                     return bad("substeps must be ≥ 1".into());
                 }
             }
+            Integrator::Symplec4Galpy => {}
         }
         Ok(())
     }
@@ -235,6 +241,7 @@ pub fn integrate_orbit<P: Potential + ?Sized>(
             dop853::integrate(&field, *ic, dt, options.steps, &settings, &mut store)
         }
         Integrator::Leapfrog { substeps } => leapfrog::integrate(&field, *ic, dt, options.steps, substeps, &mut store),
+        Integrator::Symplec4Galpy => symplec4::integrate(&field, *ic, dt, options.steps, &mut store),
     };
     result.map_err(|source| OrbitError::Integration { index: 0, source })
 }

@@ -7,6 +7,7 @@
 pub(crate) mod dop853;
 mod dop853_tableau;
 pub(crate) mod leapfrog;
+pub(crate) mod symplec4;
 
 use crate::potential::{Potential, Vec3};
 
