@@ -48,7 +48,7 @@ impl CcdError {
 impl From<starmill_io::IoError> for CcdError {
     fn from(e: starmill_io::IoError) -> Self {
         match e {
-            starmill_io::IoError::Os { path, source } => CcdError::Os { path, source },
+            starmill_io::IoError::Os { path, error } => CcdError::Os { path, source: error },
             starmill_io::IoError::Format { path, message } => CcdError::Input { path, message },
             starmill_io::IoError::Shape { path, message } => {
                 CcdError::Input { path: path.unwrap_or_default(), message }

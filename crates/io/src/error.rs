@@ -5,16 +5,15 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum IoError {
     /// The operating system refused an operation on the file.
-    #[error("{path}: {source}")]
+    #[error("{}: {error}", path.display())]
     Os {
         /// The file concerned.
         path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        /// The underlying error (shown in the message, not repeated as a cause).
+        error: std::io::Error,
     },
     /// The file's content is not what the format requires.
-    #[error("{path}: {message}")]
+    #[error("{}: {message}", path.display())]
     Format {
         /// The file concerned.
         path: PathBuf,
@@ -33,7 +32,7 @@ pub enum IoError {
 
 impl IoError {
     pub(crate) fn os(path: &std::path::Path, source: std::io::Error) -> Self {
-        IoError::Os { path: path.to_path_buf(), source }
+        IoError::Os { path: path.to_path_buf(), error: source }
     }
     pub(crate) fn format(path: &std::path::Path, message: impl Into<String>) -> Self {
         IoError::Format { path: path.to_path_buf(), message: message.into() }
