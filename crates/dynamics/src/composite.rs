@@ -1,10 +1,11 @@
 //! A sum of analytic components with static dispatch: what a [`crate::Description`] builds.
 
+use crate::agama::AgamaComponent;
 use crate::components::*;
 use crate::description::Description;
 use crate::potential::{Potential, Vec3};
 
-/// One analytic component of a [`Composite`].
+/// One component of a [`Composite`]: an analytic starmill potential or an agama potential.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(missing_docs)]
 pub enum Component {
@@ -20,6 +21,7 @@ pub enum Component {
     PowerLawCutoff(PowerLawCutoff),
     Dehnen(Dehnen),
     LongMuraliBar(LongMuraliBar),
+    Agama(AgamaComponent),
 }
 
 macro_rules! dispatch {
@@ -37,6 +39,7 @@ macro_rules! dispatch {
             Component::PowerLawCutoff($p) => $e,
             Component::Dehnen($p) => $e,
             Component::LongMuraliBar($p) => $e,
+            Component::Agama($p) => $e,
         }
     };
 }

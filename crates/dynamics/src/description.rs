@@ -18,13 +18,28 @@
 //! angle = 0.4                    # rad, from +x towards +y
 //! ```
 //!
+//! agama's potentials (crate `starmill-agama`, docs/agama.md):
+//!
+//! ```toml
+//! [[components]]
+//! type = "agama_file"            # a file written by agama's Potential.export
+//! path = "my_model.ini"          # relative to this description file's folder
+//!
+//! [[components]]
+//! type = "agama"                 # one of agama's analytic types, agama's parameter names
+//! params = { type = "Ferrers", mass = 1e9, scaleRadius = 3, axisRatioY = 0.5, axisRatioZ = 0.4 }
+//! ```
+//!
 //! Adding a component type: a variant in [`ComponentSpec`], its arm in `ComponentSpec::build` and a
 //! variant in [`Component`]; nothing else changes.
 
+use crate::agama::{AgamaComponent, AGAMA_PARAMETER_KEYS};
 use crate::components::*;
 use crate::composite::{Component, Composite};
 use crate::models::{find_model, model_names};
 use serde::{Deserialize, Serialize};
+use starmill_agama::AgamaPotential;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// A potential described as data. All quantities in physical units.
@@ -60,6 +75,27 @@ pub enum ZeroPoint {
     Center,
     /// Φ(∞) = 0, gala's convention.
     Infinity,
+}
+
+/// The value of one agama parameter: a number (masses Msun, lengths kpc) or a word
+/// (`type = "Ferrers"`, `evaluation = "agama"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AgamaValue {
+    /// A number, e.g. `mass = 1e9` (Msun) or `scaleRadius = 3` (kpc).
+    Number(f64),
+    /// A word, e.g. `type = "Ferrers"`.
+    Text(String),
+}
+
+impl AgamaValue {
+    fn to_param_string(&self) -> String {
+        match self {
+            // Display of f64 is the shortest string that round-trips exactly
+            AgamaValue::Number(x) => x.to_string(),
+            AgamaValue::Text(t) => t.clone(),
+        }
+    }
 }
 
 /// One component of a [`Description`], tagged by `type`. Masses in Msun, lengths in kpc, angles in
@@ -188,6 +224,23 @@ pub enum ComponentSpec {
         #[serde(default)]
         angle: f64,
     },
+    /// A potential exported by agama's `Potential.export` (INI text with Multipole / CylSpline
+    /// coefficient tables and/or analytic sections), written with `agama.setUnits(mass=1, length=1,
+    /// velocity=1)` (kpc, km/s, Msun). Evaluated exactly as agama does (docs/agama.md).
+    AgamaFile {
+        /// Path of the exported file; a relative path is relative to the description file's folder
+        /// (to the working directory for descriptions not read from a file).
+        path: String,
+    },
+    /// One of agama's analytic types (Plummer, NFW, MiyamotoNagai, Dehnen with axis ratios, Ferrers)
+    /// with agama's own parameter names, case-insensitive, and agama's defaults (mass 1,
+    /// scaleRadius 1, scaleHeight 1, gamma 1, axis ratios 1); masses in Msun, lengths in kpc, G is
+    /// agama's. Unknown keys are errors (agama would ignore them).
+    Agama {
+        /// agama's `key = value` parameters including `type`, e.g. `{ type = "Ferrers", mass = 1e9,
+        /// scaleRadius = 3, axisRatioY = 0.5, axisRatioZ = 0.4 }`.
+        params: BTreeMap<String, AgamaValue>,
+    },
 }
 
 /// Why a description could not be read or built. Messages name the file or value and the fix.
@@ -220,7 +273,20 @@ impl Description {
                 model_names().join(", ")
             ))
         })?;
-        Ok(Self { pattern_speed: 0.0, components: vec![ComponentSpec::Model { name: m.name.to_string() }] })
+        Ok(Self { pattern_speed: m.pattern_speed, components: vec![ComponentSpec::Model { name: m.name.to_string() }] })
+    }
+
+    /// Makes every relative `agama_file` path relative to `base_dir` (the folder of the file this
+    /// description was read from); absolute paths are left alone. [`parse_potential`] calls it.
+    pub fn resolve_paths(&mut self, base_dir: &Path) {
+        for c in &mut self.components {
+            if let ComponentSpec::AgamaFile { path } = c {
+                let p = Path::new(path.as_str());
+                if p.is_relative() && !base_dir.as_os_str().is_empty() {
+                    *path = base_dir.join(p).display().to_string();
+                }
+            }
+        }
     }
 
     /// Parses TOML text.
@@ -255,6 +321,14 @@ impl Description {
             .iter()
             .map(|c| match c {
                 ComponentSpec::Model { name } => name.clone(),
+                ComponentSpec::AgamaFile { path } => format!("agama file {path}"),
+                ComponentSpec::Agama { params } => {
+                    let ty = params.iter().find(|(k, _)| k.eq_ignore_ascii_case("type"));
+                    match ty {
+                        Some((_, v)) => format!("agama {}", v.to_param_string()),
+                        None => "agama".to_string(),
+                    }
+                }
                 other => other.type_name().to_string(),
             })
             .collect();
@@ -320,6 +394,8 @@ impl ComponentSpec {
             Self::PowerLawCutoff { .. } => "power_law_cutoff",
             Self::Dehnen { .. } => "dehnen",
             Self::LongMuraliBar { .. } => "long_murali_bar",
+            Self::AgamaFile { .. } => "agama_file",
+            Self::Agama { .. } => "agama",
         }
     }
 
@@ -333,6 +409,19 @@ impl ComponentSpec {
                 out.extend(m.components());
                 return Ok(());
             }
+            Self::AgamaFile { ref path } => {
+                if path.trim().is_empty() {
+                    return Err("`path` is empty; give the file written by agama's Potential.export".into());
+                }
+                let pot = starmill_agama::read_export(path).map_err(|e| {
+                    format!(
+                        "agama file {path}: {e}\n  fix: pass a file written by agama's Potential.export after \
+                         agama.setUnits(mass=1, length=1, velocity=1) (docs/agama.md)"
+                    )
+                })?;
+                Component::Agama(AgamaComponent::new(pot, format!("agama file {path}")))
+            }
+            Self::Agama { ref params } => Component::Agama(agama_from_params(params)?),
             Self::PointMass { mass } => Component::PointMass(PointMass::new(positive("mass", MSUN, mass)?)),
             Self::Plummer { mass, a } => {
                 Component::Plummer(Plummer::new(positive("mass", MSUN, mass)?, positive("a", KPC, a)?))
@@ -403,8 +492,41 @@ impl ComponentSpec {
     }
 }
 
+/// Builds an agama analytic type from its parameters (keys case-insensitive, each at most once).
+fn agama_from_params(params: &BTreeMap<String, AgamaValue>) -> Result<AgamaComponent, String> {
+    let mut pairs: Vec<(String, String)> = Vec::with_capacity(params.len());
+    for (key, value) in params {
+        let lower = key.trim().to_ascii_lowercase();
+        if !AGAMA_PARAMETER_KEYS.contains(&lower.as_str()) {
+            return Err(format!(
+                "unknown agama parameter `{key}`; accepted (case-insensitive): type, mass, scaleRadius (rscale), \
+                 scaleHeight (scaleRadius2), gamma, axisRatioY (p), axisRatioZ (q), outerCutoffRadius, \
+                 evaluation (Ferrers: exact|agama)"
+            ));
+        }
+        if let Some((other, _)) = params.iter().find(|(k, _)| *k != key && k.trim().eq_ignore_ascii_case(&lower)) {
+            return Err(format!("agama parameter `{key}` is given twice (also as `{other}`); keep one"));
+        }
+        if let AgamaValue::Number(x) = value {
+            if !x.is_finite() {
+                return Err(format!("agama parameter `{key}` must be a finite number, got {x}"));
+            }
+        }
+        pairs.push((lower, value.to_param_string()));
+    }
+    if !pairs.iter().any(|(k, _)| k == "type") {
+        return Err("agama parameters need a `type` (Plummer, NFW, MiyamotoNagai, Dehnen or Ferrers), e.g. \
+                    params = { type = \"Ferrers\", mass = 1e9, scaleRadius = 3, axisRatioY = 0.5, axisRatioZ = 0.4 }"
+            .into());
+    }
+    let pot = AgamaPotential::from_params(&pairs).map_err(|e| format!("agama parameters: {e}"))?;
+    let label = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
+    Ok(AgamaComponent::new(pot, format!("agama {label}")))
+}
+
 /// Reads a potential: `name_or_path` is a named model (e.g. "MWPotential2014",
-/// "gala-MilkyWayPotential", "gala-MilkyWayPotential2022") or the path of a `.toml` or `.json`
+/// "gala-MilkyWayPotential", "gala-MilkyWayPotential2022", "agama-mw-bar" with its pattern speed
+/// −39 km/s/kpc) or the path of a `.toml` or `.json`
 /// description (other extensions: JSON if the text starts with `{`, TOML otherwise).
 pub fn parse_potential(name_or_path: &str) -> Result<Description, DescriptionError> {
     if find_model(name_or_path).is_some() {
@@ -419,11 +541,15 @@ pub fn parse_potential(name_or_path: &str) -> Result<Description, DescriptionErr
         _ => text.trim_start().starts_with('{'),
     };
     let parsed = if json { Description::from_json_str(&text) } else { Description::from_toml_str(&text) };
-    parsed.map_err(|message| DescriptionError::Parse {
+    let mut d = parsed.map_err(|message| DescriptionError::Parse {
         path: path.display().to_string(),
         format: if json { "JSON" } else { "TOML" },
         message,
-    })
+    })?;
+    if let Some(dir) = path.parent() {
+        d.resolve_paths(dir);
+    }
+    Ok(d)
 }
 
 /// [`parse_potential`] followed by [`Description::build`]; errors name the file.

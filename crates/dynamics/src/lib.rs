@@ -4,7 +4,7 @@
 //! units, their description as data, and integrators that turn initial conditions into sampled orbits.
 //!
 //! Must not know about: tessellation or commensurability, FITS, files other than potential
-//! descriptions, progress bars, the CLI.
+//! descriptions and the agama export files they name, progress bars, the CLI.
 //!
 //! Units at every interface: positions kpc, velocities km/s, masses Msun, times Gyr, potentials
 //! (km/s)², accelerations (km/s)²/kpc, densities Msun/kpc³, pattern speeds km/s/kpc;
@@ -21,6 +21,7 @@
 //! integrate_orbit(&pot, &ic, &options, &mut buf, None).unwrap();
 //! ```
 
+pub mod agama;
 pub mod components;
 pub mod composite;
 pub mod description;
@@ -31,6 +32,7 @@ pub mod potential;
 pub mod special;
 pub mod units;
 
+pub use agama::AgamaComponent;
 pub use composite::{Component, Composite};
 pub use description::{load_potential, parse_potential, ComponentSpec, Description, DescriptionError};
 pub use integrate::{IntegrationError, IntegrationStats};

@@ -1,5 +1,6 @@
 //! The named Milky Way models, with the reference packages' exact parameters.
 
+use crate::agama::AgamaComponent;
 use crate::components::{Hernquist, MiyamotoNagai, Mn3ExponentialDisk, Nfw, PowerLawCutoff};
 use crate::composite::Component;
 
@@ -12,6 +13,10 @@ pub struct NamedModel {
     pub aliases: &'static [&'static str],
     /// What the model is, with its provenance.
     pub summary: &'static str,
+    /// The model's own pattern speed Ω in km/s/kpc (0 for static models), used when the model is
+    /// given by name (`--potential NAME`, [`crate::Description::model`]); a description file's
+    /// `pattern_speed` and `--pattern-speed` override it.
+    pub pattern_speed: f64,
     build: fn() -> Vec<Component>,
 }
 
@@ -29,6 +34,7 @@ pub const MODELS: &[NamedModel] = &[
         aliases: &["galpy-MWPotential2014", "MWPotential2014"],
         summary: "galpy's MWPotential2014 (Bovy 2015): power-law bulge with cut-off (alpha 1.8, r_c 1.9 kpc, \
                   zero at the centre) + Miyamoto-Nagai disk (3, 0.28 kpc) + NFW halo (16 kpc); v_c(8 kpc) = 220 km/s",
+        pattern_speed: 0.0,
         build: mw_potential_2014,
     },
     NamedModel {
@@ -36,6 +42,7 @@ pub const MODELS: &[NamedModel] = &[
         aliases: &["MilkyWayPotential", "gala-MilkyWayPotential-v1", "MilkyWayPotential-v1"],
         summary: "gala 1.11 MilkyWayPotential (version v1, gala's default): Miyamoto-Nagai disk + Hernquist bulge \
                   and nucleus + NFW halo; v_c(8 kpc) = 231.76 km/s",
+        pattern_speed: 0.0,
         build: gala_mw_v1,
     },
     NamedModel {
@@ -43,7 +50,18 @@ pub const MODELS: &[NamedModel] = &[
         aliases: &["MilkyWayPotential2022", "gala-MilkyWayPotential-v2", "MilkyWayPotential-v2"],
         summary: "gala 1.11 MilkyWayPotential2022 (version v2): MN3 exponential disk + Hernquist bulge and nucleus \
                   + NFW halo; v_c(8 kpc) = 229.55 km/s",
+        pattern_speed: 0.0,
         build: gala_mw_2022,
+    },
+    NamedModel {
+        name: "agama-mw-bar",
+        aliases: &["agama_mw_bar", "agama-mwbar", "agama-MilkyWayBar"],
+        summary: "agama's Milky Way bar model (makePotentialModel() of example_mw_bar_potential_new.py, agama \
+                  0c5993d) from its exported file: CylSpline (X-shaped and long bars, stellar and gas disks) + \
+                  Multipole (halo, nuclear disk and cluster, black hole); bar along x at t = 0, pattern speed \
+                  -39 km/s/kpc (clockwise)",
+        pattern_speed: starmill_agama::AGAMA_MW_BAR_PATTERN_SPEED,
+        build: agama_mw_bar,
     },
 ];
 
@@ -86,4 +104,9 @@ fn gala_mw_2022() -> Vec<Component> {
         Component::Hernquist(Hernquist::new(1.8142e9, 0.0688867)),
         Component::Nfw(Nfw::new(5.5427e11, 15.626)),
     ]
+}
+
+/// agama's Milky Way bar model, the embedded export of `starmill_agama::agama_mw_bar`.
+fn agama_mw_bar() -> Vec<Component> {
+    vec![Component::Agama(AgamaComponent::new(starmill_agama::agama_mw_bar(), "agama-mw-bar"))]
 }

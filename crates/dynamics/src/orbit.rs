@@ -7,7 +7,11 @@
 //! * Pattern speed Ω [km/s/kpc]: the potential's figure turns counter-clockwise about +z by Ω t.
 //!   The equations of motion are integrated in the inertial frame with the turning potential; output
 //!   is either inertial or in the frame co-rotating with the figure (coincident at t = 0):
-//!   x_rot = R(−Ωt) x, v_rot = R(−Ωt) (v − Ω ẑ × x) (the velocity relative to the rotating frame).
+//!   x_rot = R(−Ωt) x, v_rot = R(−Ωt) (v − Ω ẑ × x) (the velocity relative to the rotating frame),
+//!   or, with [`Frame::CorotatingAgama`], agama's convention v_rot = R(−Ωt) v (the inertial velocity
+//!   expressed along the rotating axes; positions as in [`Frame::Corotating`]).
+//! * Input ICs need no frame: at t = 0 the frames coincide, and agama's rotating-frame ICs
+//!   (positions, inertial velocities along the rotating axes) are exactly the inertial state.
 
 use crate::integrate::dop853::{self, Dop853Settings};
 use crate::integrate::{leapfrog, symplec4, Field, IntegrationError, IntegrationStats, State};
@@ -23,8 +27,25 @@ pub enum Frame {
     /// The inertial galactocentric frame.
     #[default]
     Inertial,
-    /// The frame rotating with the pattern speed (equal to the inertial frame when Ω = 0).
+    /// The frame rotating with the pattern speed (equal to the inertial frame when Ω = 0); velocities
+    /// relative to that frame, v_rot = dx_rot/dt = R(−Ωt)(v − Ω ẑ × x) [km/s].
     Corotating,
+    /// agama's convention (`agama.orbit(..., Omega=Ω)`): positions in the rotating frame as
+    /// [`Frame::Corotating`], velocities the *inertial* velocity expressed along the rotating axes,
+    /// R(−Ωt) v [km/s], so dx_rot/dt = (v_x + Ω y, v_y − Ω x, v_z). Jacobi integral in these variables:
+    /// Φ(x_rot) + ½|v|² − Ω (x v_y − y v_x).
+    CorotatingAgama,
+}
+
+impl Frame {
+    /// The frame's name in run records: "inertial", "corotating" or "corotating_agama".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frame::Inertial => "inertial",
+            Frame::Corotating => "corotating",
+            Frame::CorotatingAgama => "corotating_agama",
+        }
+    }
 }
 
 /// The integration scheme.
@@ -192,8 +213,13 @@ fn to_frame(frame: Frame, omega: f64, t: f64, y: &State) -> (Vec3, Vec3) {
     }
     let (s, c) = (omega * t).sin_cos();
     let rot = |p: Vec3| [c * p[0] + s * p[1], -s * p[0] + c * p[1], p[2]];
-    let vrel = [v[0] + omega * x[1], v[1] - omega * x[0], v[2]];
-    (rot(x), rot(vrel))
+    match frame {
+        Frame::CorotatingAgama => (rot(x), rot(v)),
+        _ => {
+            let vrel = [v[0] + omega * x[1], v[1] - omega * x[0], v[2]];
+            (rot(x), rot(vrel))
+        }
+    }
 }
 
 /// Integrates ONE orbit from `ic` (x, y, z [kpc], v_x, v_y, v_z [km/s]) and writes `options.steps`

@@ -216,8 +216,9 @@ impl Pipeline {
 /// The command-line options shared by every command that measures orbits.
 #[derive(clap::Args, Debug, Clone)]
 pub struct MeasureArgs {
-    /// Potential: a named model (MWPotential2014, gala-MilkyWayPotential, gala-MilkyWayPotential2022)
-    /// or a .toml/.json description file (see docs/dynamics.md).
+    /// Potential: a named model (MWPotential2014, gala-MilkyWayPotential, gala-MilkyWayPotential2022,
+    /// agama-mw-bar with pattern speed -39 km/s/kpc) or a .toml/.json description file (see
+    /// docs/dynamics.md, docs/agama.md).
     #[arg(long, short, default_value = "MWPotential2014")]
     pub potential: String,
     /// Sample spacing in Gyr.

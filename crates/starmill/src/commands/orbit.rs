@@ -13,8 +13,12 @@ use std::time::Instant;
 pub enum FrameArg {
     /// The inertial galactocentric frame.
     Inertial,
-    /// The frame co-rotating with the pattern speed (coincides with the inertial frame at t = 0).
+    /// The frame co-rotating with the pattern speed (coincides with the inertial frame at t = 0);
+    /// velocities relative to the rotating frame (dx_rot/dt).
     Corotating,
+    /// agama's convention (`agama.orbit(..., Omega=...)`): co-rotating positions, velocities = the
+    /// inertial velocity expressed along the rotating axes.
+    CorotatingAgama,
 }
 
 /// Integration scheme of `starmill orbit`.
@@ -34,8 +38,9 @@ pub struct Args {
     /// Initial conditions: .npy or CSV with one row per orbit: x, y, z [kpc], vx, vy, vz [km/s]
     /// (galactocentric, right-handed astropy frame).
     pub ics: PathBuf,
-    /// Potential: a named model (MWPotential2014, gala-MilkyWayPotential, gala-MilkyWayPotential2022)
-    /// or a .toml/.json description file (see docs/dynamics.md).
+    /// Potential: a named model (MWPotential2014, gala-MilkyWayPotential, gala-MilkyWayPotential2022,
+    /// agama-mw-bar with pattern speed -39 km/s/kpc) or a .toml/.json description file (see
+    /// docs/dynamics.md, docs/agama.md).
     #[arg(long, short, default_value = "MWPotential2014")]
     pub potential: String,
     /// Sample spacing in Gyr.
@@ -113,6 +118,7 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
     options.frame = match args.frame {
         FrameArg::Inertial => Frame::Inertial,
         FrameArg::Corotating => Frame::Corotating,
+        FrameArg::CorotatingAgama => Frame::CorotatingAgama,
     };
     options.integrator = match args.integrator {
         IntegratorArg::Dop853 => Integrator::Dop853 { rtol: args.rtol, atol: args.atol },
@@ -155,7 +161,7 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
         "t_end_gyr": (args.steps.saturating_sub(1)) as f64 * args.dt,
         "potential": description.to_json_value(),
         "pattern_speed_km_s_kpc": options.pattern_speed,
-        "frame": match options.frame { Frame::Inertial => "inertial", Frame::Corotating => "corotating" },
+        "frame": options.frame.as_str(),
         "integrator": integrator,
         "output": args.output.display().to_string(),
         "output_shape": shape,

@@ -214,7 +214,14 @@ impl Scan {
             .with_context(|| format!("{}: invalid scan config (see docs/commensurability.md)", path.display()))?;
         let file = path.display().to_string();
         let description = match &cfg.potential {
-            PotentialSpec::Inline(d) => d.clone(),
+            PotentialSpec::Inline(d) => {
+                // agama_file paths in an inline table are relative to the config's folder
+                let mut d = d.clone();
+                if let Some(dir) = path.parent() {
+                    d.resolve_paths(dir);
+                }
+                d
+            }
             PotentialSpec::Name(name) => {
                 let relative = path.parent().map(|d| d.join(name)).filter(|p| p.exists());
                 let target = relative.map(|p| p.display().to_string()).unwrap_or_else(|| name.clone());
