@@ -74,6 +74,9 @@ pub(crate) struct Engine<const D: usize> {
     table: Vec<(u32, u64, u32, u8)>,
     table_stamp: u32,
     order: Vec<(u64, u32)>,
+    /// Insertion rank → input index.
+    perm: Vec<u32>,
+    scratch_pts: Vec<[f64; 3]>,
     hint: u32,
 }
 
@@ -90,12 +93,21 @@ impl<const D: usize> Engine<D> {
         let n = points.len() / D;
         self.reset(points);
         let initial = self.initial_simplex(n)?;
-        self.build_initial(&initial);
         self.insertion_order(n, &initial);
+        // Store the points in insertion order (the initial simplex first) so that the vertices
+        // of neighbouring cells sit close in memory; `perm` maps back to input indices.
+        self.perm.clear();
+        self.perm.extend_from_slice(&initial);
+        self.perm.extend(self.order.iter().map(|&(_, i)| i));
+        self.scratch_pts.clear();
+        self.scratch_pts.extend(self.perm.iter().map(|&i| self.pts[i as usize]));
+        std::mem::swap(&mut self.pts, &mut self.scratch_pts);
+        let first: Vec<u32> = (0..=D as u32).collect();
+        self.build_initial(&first);
         let order = std::mem::take(&mut self.order);
         let mut result = Ok(());
-        for &(_, p) in &order {
-            if let Err(e) = self.insert(p) {
+        for p in (D + 1)..n {
+            if let Err(e) = self.insert(p as u32) {
                 result = Err(e);
                 break;
             }
@@ -542,9 +554,9 @@ impl<const D: usize> Engine<D> {
             }
             let cell = &self.cells[c].v[..=D];
             if cell.contains(&INF) {
-                out.hull_vertices.extend(cell.iter().copied().filter(|&v| v != INF));
+                out.hull_vertices.extend(cell.iter().filter(|&&v| v != INF).map(|&v| self.perm[v as usize]));
             } else {
-                out.simplices.extend_from_slice(cell);
+                out.simplices.extend(cell.iter().map(|&v| self.perm[v as usize]));
             }
         }
         out.hull_vertices.sort_unstable();
