@@ -99,3 +99,43 @@ fn errors_name_the_file_and_the_fix() {
     assert!(!o.status.success() && e.contains("dt"), "{e}");
     std::fs::remove_dir_all(&d).ok();
 }
+
+#[test]
+fn agama_mw_bar_by_name_rotates_at_minus_39_and_writes_agama_velocities() {
+    let d = tmp("agama");
+    let ics = d.join("ics.csv");
+    std::fs::write(&ics, "4.0,0.5,0.1,10.0,-180.0,5.0\n").unwrap();
+    let run = |frame: &str| {
+        let out = d.join(format!("{frame}.npy"));
+        let vel = d.join(format!("{frame}-v.npy"));
+        let o = bin()
+            .args(["orbit", ics.to_str().unwrap(), "--potential", "agama-mw-bar", "--steps", "21", "--json"])
+            .args(["--frame", frame, "-o"])
+            .arg(&out)
+            .arg("--velocities")
+            .arg(&vel)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(summary["pattern_speed_km_s_kpc"], -39.0);
+        (summary, starmill_io::read_array(&out).unwrap().data, starmill_io::read_array(&vel).unwrap().data)
+    };
+    let (s_agama, x_a, v_a) = run("corotating-agama");
+    let (_, x_c, v_c) = run("corotating");
+    assert_eq!(s_agama["frame"], "corotating_agama");
+    assert_eq!(s_agama["potential"]["components"][0]["name"], "agama-mw-bar");
+    assert_eq!(x_a, x_c, "both co-rotating frames give the same positions");
+    // agama's velocity = velocity relative to the rotating frame + Ω ẑ × x_rot
+    let omega = -39.0;
+    let mut moved = 0.0f64;
+    for k in 0..21 {
+        let (x, u, v) = (&x_a[3 * k..3 * k + 3], &v_c[3 * k..3 * k + 3], &v_a[3 * k..3 * k + 3]);
+        let want = [u[0] - omega * x[1], u[1] + omega * x[0], u[2]];
+        for j in 0..3 {
+            assert!((v[j] - want[j]).abs() < 1e-9 * (1.0 + v[j].abs()), "sample {k}: {v:?} vs {want:?}");
+        }
+        moved = moved.max((v[1] - u[1]).abs());
+    }
+    assert!(moved > 50.0, "the two conventions must differ by Ω|x| (got {moved} km/s)");
+}
