@@ -14,6 +14,8 @@
 //! Units: pixel values in ADU, dark currents in ADU/s, exposure times (EXPTIME) in s; flats are
 //! dimensionless.
 
+#![warn(missing_docs)]
+
 pub mod calibrate;
 pub mod discover;
 mod error;

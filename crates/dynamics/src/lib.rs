@@ -21,6 +21,8 @@
 //! integrate_orbit(&pot, &ic, &options, &mut buf, None).unwrap();
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod agama;
 pub mod components;
 pub mod composite;

@@ -7,6 +7,8 @@
 //! Must not know about: astronomy. Nothing here knows what an orbit, a potential or a CCD frame is;
 //! callers give shapes and meanings to the arrays.
 
+#![warn(missing_docs)]
+
 mod atomic;
 mod error;
 mod npy;

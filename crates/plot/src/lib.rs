@@ -6,6 +6,8 @@
 //! Must not know about: how the plotted numbers were computed. Every function takes plain slices in
 //! the units it labels; no dependency on the tessellation, dynamics or ccd crates.
 
+#![warn(missing_docs)]
+
 use std::sync::Once;
 
 pub mod histogram;

@@ -12,6 +12,8 @@
 //! running on its own thread (typically writing the chunk to disk) while the workers compute the next
 //! chunk. At most three chunks of results exist at any time, so memory does not grow with `count`.
 
+#![warn(missing_docs)]
+
 mod progress;
 
 pub use progress::Progress;

@@ -33,6 +33,8 @@
 //! * Degenerate inputs (fewer than d + 1 distinct points, all on a line or plane) give measure 0 with
 //!   [`Tessellation::degenerate`] set, as the reference gives 0.0 with a warning.
 
+#![warn(missing_docs)]
+
 mod hull;
 mod measure;
 mod native;
