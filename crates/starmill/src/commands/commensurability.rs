@@ -4,6 +4,8 @@
 //!
 //! The per-orbit pipeline ([`Pipeline`]) is shared with `starmill scan` and `starmill demo`.
 
+pub use super::shared::read_ics;
+use super::shared::TessellationArgs;
 use crate::Global;
 use anyhow::{bail, Context};
 use serde_json::{json, Value};
@@ -240,16 +242,9 @@ pub struct MeasureArgs {
     /// DOP853 relative tolerance (absolute tolerance in kpc and km/s alike).
     #[arg(long, default_value_t = Integrator::DEFAULT_RTOL)]
     pub rtol: f64,
-    /// Trim simplices whose largest side is at least this many times the median smallest side.
-    #[arg(long, default_value_t = 10.0)]
-    pub axis_ratio: f64,
-    /// Normalisation routine: circle (xy); sphere, cylinder, Rz_convexhull, convexhull,
-    /// convexhull_rot4 (xyz). Default: circle for xy, convexhull_rot4 for xyz.
-    #[arg(long)]
-    pub normalization: Option<String>,
-    /// Delaunay engine: auto (native exact engine, Qhull for ties) or qhull.
-    #[arg(long, default_value = "auto", value_parser = ["auto", "qhull"])]
-    pub engine: String,
+    /// Tessellation options.
+    #[command(flatten)]
+    pub tessellation: TessellationArgs,
     /// Worker threads (default: SLURM_CPUS_PER_TASK if set, else all cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -272,12 +267,7 @@ impl MeasureArgs {
             IntegratorArg::Dop853 => Integrator::Dop853 { rtol: self.rtol, atol: self.rtol },
             IntegratorArg::Leapfrog => Integrator::leapfrog(),
         };
-        let normalization = match self.normalization.as_deref() {
-            None | Some("default") => None,
-            Some(name) => Some(name.parse::<Normalization>().with_context(|| format!("--normalization {name}"))?),
-        };
-        let engine = if self.engine == "qhull" { EngineChoice::Qhull } else { EngineChoice::Auto };
-        let options = Options { axis_ratio: self.axis_ratio, normalization, engine, keep_simplices: false };
+        let options = self.tessellation.options(false)?;
         Pipeline::from_description(description, self.pattern_speed, self.dt, self.steps, integrator, self.dims, options)
     }
 }
@@ -329,28 +319,6 @@ pub struct SampleReport {
     pub failed: usize,
     /// Wall time of the whole run in seconds.
     pub seconds: f64,
-}
-
-/// Reads initial conditions from .npy (n, 6) or CSV.
-pub fn read_ics(path: &Path) -> anyhow::Result<Vec<[f64; 6]>> {
-    let a = starmill_io::read_array(path).with_context(|| {
-        format!("{}: cannot read the initial conditions (.npy or CSV with 6 columns)", path.display())
-    })?;
-    if a.shape.len() != 2 || a.shape[1] != 6 {
-        bail!(
-            "{}: initial conditions must have shape (n, 6) — x, y, z [kpc], vx, vy, vz [km/s] per row — but the file holds shape {:?}",
-            path.display(),
-            a.shape
-        );
-    }
-    if a.shape[0] == 0 {
-        bail!("{}: the file holds no initial conditions (0 rows)", path.display());
-    }
-    let ics: Vec<[f64; 6]> = a.data.chunks_exact(6).map(|r| [r[0], r[1], r[2], r[3], r[4], r[5]]).collect();
-    if let Some((i, r)) = ics.iter().enumerate().find(|(_, r)| !r.iter().all(|v| v.is_finite())) {
-        bail!("{}: row {i} is not finite: {r:?}; every value must be a finite number", path.display());
-    }
-    Ok(ics)
 }
 
 /// Min, median, mean and max of the finite values (NaN if there are none).

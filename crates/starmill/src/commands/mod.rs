@@ -6,5 +6,6 @@ pub mod demo;
 pub mod merge;
 pub mod orbit;
 pub mod scan;
+pub mod shared;
 pub mod synth_night;
 pub mod tessellate;

@@ -1,10 +1,11 @@
 //! `starmill orbit`: integrate orbits from initial conditions in a galactic potential.
 
+use super::shared::read_ics;
 use crate::Global;
 use anyhow::{bail, Context};
 use starmill_dynamics::{compute_orbits, parse_potential, Frame, Integrator, OrbitOptions};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -84,25 +85,6 @@ pub struct Args {
     /// Print a JSON summary on stdout instead of text.
     #[arg(long)]
     pub json: bool,
-}
-
-fn read_ics(path: &Path) -> anyhow::Result<Vec<[f64; 6]>> {
-    let a = starmill_io::read_array(path).context("cannot read the initial conditions (.npy or CSV with 6 columns)")?;
-    if a.ndim() != 2 || a.shape[1] != 6 {
-        bail!(
-            "{}: initial conditions must have shape (n, 6) — x, y, z [kpc], vx, vy, vz [km/s] per row — but the file holds shape {:?}",
-            path.display(),
-            a.shape
-        );
-    }
-    if a.shape[0] == 0 {
-        bail!("{}: the file holds no initial conditions (0 rows)", path.display());
-    }
-    let ics: Vec<[f64; 6]> = a.data.chunks_exact(6).map(|r| [r[0], r[1], r[2], r[3], r[4], r[5]]).collect();
-    if let Some((i, r)) = ics.iter().enumerate().find(|(_, r)| !r.iter().all(|v| v.is_finite())) {
-        bail!("{}: row {i} is not finite: {r:?}", path.display());
-    }
-    Ok(ics)
 }
 
 /// Runs `starmill orbit`.

@@ -240,14 +240,16 @@ impl Scan {
                 Some(other) => bail!("{file}: integrator = {other:?}; use \"dop853\" or \"leapfrog\""),
             },
             rtol: cfg.rtol.unwrap_or(starmill_dynamics::Integrator::DEFAULT_RTOL),
-            axis_ratio: cfg.tessellation.axis_ratio,
-            normalization: cfg.tessellation.normalization.clone(),
-            engine: cfg.tessellation.engine.clone().unwrap_or_else(|| "auto".into()),
+            tessellation: crate::commands::shared::TessellationArgs {
+                axis_ratio: cfg.tessellation.axis_ratio,
+                normalization: cfg.tessellation.normalization.clone(),
+                engine: cfg.tessellation.engine.clone().unwrap_or_else(|| "auto".into()),
+            },
             threads: None,
             chunk: 0,
         };
-        if !matches!(measure.engine.as_str(), "auto" | "qhull") {
-            bail!("{file}: tessellation.engine = {:?}; use \"auto\" or \"qhull\"", measure.engine);
+        if !matches!(measure.tessellation.engine.as_str(), "auto" | "qhull") {
+            bail!("{file}: tessellation.engine = {:?}; use \"auto\" or \"qhull\"", measure.tessellation.engine);
         }
         let pipeline = measure.pipeline_with(description).with_context(|| file.clone())?;
         if cfg.axes.is_empty() {

@@ -4,7 +4,7 @@ use crate::Global;
 use anyhow::{bail, Context};
 use serde_json::{json, Value};
 use starmill_runner::{map_ordered_with, Progress};
-use starmill_tessellation::{EngineChoice, Normalization, Options, Tessellation, Tessellator};
+use starmill_tessellation::{Normalization, Tessellation, Tessellator};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,17 +14,9 @@ pub struct Args {
     /// Points: .npy (float64/float32) of shape (npoints, ndim), or a CSV table with one point per
     /// row; a .npy of shape (norbits, npoints, ndim) is a batch with one measure per orbit.
     pub file: PathBuf,
-    /// Trim simplices whose largest side is at least this many times the median smallest side.
-    #[arg(long, default_value_t = 10.0)]
-    pub axis_ratio: f64,
-    /// Normalization routine: circle (2-D); sphere, cylinder, Rz_convexhull, convexhull,
-    /// convexhull_rot4 (3-D); nsphere_approx, convexhull, convexhull_rot4 (N-D). Default: circle in
-    /// 2-D, convexhull_rot4 otherwise.
-    #[arg(long)]
-    pub normalization: Option<String>,
-    /// Delaunay engine: auto (native exact engine, Qhull for ties and N >= 4) or qhull.
-    #[arg(long, default_value = "auto", value_parser = ["auto", "qhull"])]
-    pub engine: String,
+    /// Tessellation options.
+    #[command(flatten)]
+    pub tessellation: super::shared::TessellationArgs,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -43,13 +35,8 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
     let array = starmill_io::read_array(&args.file)?;
-    let normalization = match args.normalization.as_deref() {
-        None | Some("default") => None,
-        Some(name) => Some(name.parse::<Normalization>().with_context(|| format!("--normalization {name}"))?),
-    };
-    let engine = if args.engine == "qhull" { EngineChoice::Qhull } else { EngineChoice::Auto };
-    let mut options =
-        Options { axis_ratio: args.axis_ratio, normalization, engine, keep_simplices: args.plot.is_some() };
+    let mut options = args.tessellation.options(args.plot.is_some())?;
+    let normalization = options.normalization;
     let file = args.file.display().to_string();
     match array.shape.as_slice() {
         &[_, ndim] => {
@@ -93,7 +80,7 @@ pub fn run(args: Args, global: Global) -> anyhow::Result<ExitCode> {
             if args.json {
                 let mut obj = json!({
                     "file": file, "norbits": norbits, "npoints": npoints, "ndim": ndim,
-                    "axis_ratio": args.axis_ratio,
+                    "axis_ratio": options.axis_ratio,
                     "normalization": normalization.unwrap_or(Normalization::default_for(ndim)).name(),
                     "degenerate": degenerate, "failed": failures.len(), "seconds": elapsed,
                     "output": args.output.as_ref().map(|p| p.display().to_string()),
