@@ -13,6 +13,47 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
+type Chart<'a, 'b> = ChartContext<
+    'a,
+    BitMapBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Axes for the projection of row-major `points` (`stride` coordinates each) on x and coordinate
+/// `axis`, labelled with their names and `unit`, framed to the data with a 5 % margin.
+fn projection_axes<'a, 'b>(
+    path: &Path,
+    area: &'a DrawingArea<BitMapBackend<'b>, plotters::coord::Shift>,
+    title: Option<&str>,
+    points: &[f64],
+    stride: usize,
+    axis: usize,
+    unit: &str,
+) -> Result<Chart<'a, 'b>, PlotError> {
+    let err = plot_err(path);
+    let (x0, x1) = bounds(points.chunks_exact(stride).map(|p| p[0]));
+    let (y0, y1) = bounds(points.chunks_exact(stride).map(|p| p[axis]));
+    let mut builder = ChartBuilder::on(area);
+    if let Some(title) = title {
+        builder.caption(title, ("sans-serif", 22));
+    }
+    let mut chart = builder
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(60)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(&err)?;
+    let name = ["x", "y", "z"][axis.min(2)];
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc(format!("x [{unit}]"))
+        .y_desc(format!("{name} [{unit}]"))
+        .draw()
+        .map_err(&err)?;
+    Ok(chart)
+}
+
 /// Draws a 2-D tessellation to a PNG at `path`: kept triangles filled blue, trimmed ones outlined
 /// red, the points on top. `points` is row-major (x, y); `triangles` holds 3 point indices per
 /// triangle; `kept` one flag per triangle. `title` goes above the axes; `unit` labels them.
@@ -28,22 +69,7 @@ pub fn tessellation_2d(
     let err = plot_err(path);
     let root = BitMapBackend::new(path, (900, 900)).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
-    let (x0, x1) = bounds(points.chunks_exact(2).map(|p| p[0]));
-    let (y0, y1) = bounds(points.chunks_exact(2).map(|p| p[1]));
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 22))
-        .margin(15)
-        .x_label_area_size(45)
-        .y_label_area_size(60)
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(&err)?;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_desc(format!("x [{unit}]"))
-        .y_desc(format!("y [{unit}]"))
-        .draw()
-        .map_err(&err)?;
+    let mut chart = projection_axes(path, &root, Some(title), points, 2, 1, unit)?;
     let tri = |t: &[u32]| -> Vec<(f64, f64)> {
         t.iter().map(|&i| (points[2 * i as usize], points[2 * i as usize + 1])).collect()
     };
@@ -112,22 +138,8 @@ pub fn tessellation_3d(
     }
     edges.sort_unstable();
     edges.dedup();
-    for (panel, (axis, name)) in panels.iter().zip([(1usize, "y"), (2usize, "z")]) {
-        let (x0, x1) = bounds(points.chunks_exact(3).map(|p| p[0]));
-        let (y0, y1) = bounds(points.chunks_exact(3).map(|p| p[axis]));
-        let mut chart = ChartBuilder::on(panel)
-            .margin(15)
-            .x_label_area_size(45)
-            .y_label_area_size(60)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(&err)?;
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_desc(format!("x [{unit}]"))
-            .y_desc(format!("{name} [{unit}]"))
-            .draw()
-            .map_err(&err)?;
+    for (panel, axis) in panels.iter().zip([1usize, 2]) {
+        let mut chart = projection_axes(path, panel, None, points, 3, axis, unit)?;
         let at = |i: u32| (points[3 * i as usize], points[3 * i as usize + axis]);
         chart
             .draw_series(

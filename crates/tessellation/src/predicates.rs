@@ -74,9 +74,8 @@ pub(crate) fn orient3d(a: &P3, b: &P3, c: &P3, d: &P3) -> f64 {
     }
 }
 
-/// In-circle test: positive when d is inside the circle through a, b, c (counter-clockwise).
-#[inline]
-pub(crate) fn incircle(a: &P3, b: &P3, c: &P3, d: &P3) -> f64 {
+#[inline(always)]
+fn incircle_float(a: &P3, b: &P3, c: &P3, d: &P3) -> (f64, f64, f64) {
     let (adx, ady) = (a[0] - d[0], a[1] - d[1]);
     let (bdx, bdy) = (b[0] - d[0], b[1] - d[1]);
     let (cdx, cdy) = (c[0] - d[0], c[1] - d[1]);
@@ -84,9 +83,14 @@ pub(crate) fn incircle(a: &P3, b: &P3, c: &P3, d: &P3) -> f64 {
     let blift = bdx * bdx + bdy * bdy;
     let clift = cdx * cdx + cdy * cdy;
     let det = alift * (bdx * cdy - cdx * bdy) + blift * (cdx * ady - adx * cdy) + clift * (adx * bdy - bdx * ady);
+    (det, max3(adx, bdx, cdx), max3(ady, bdy, cdy))
+}
+
+/// In-circle test: positive when d is inside the circle through a, b, c (counter-clockwise).
+#[inline]
+pub(crate) fn incircle(a: &P3, b: &P3, c: &P3, d: &P3) -> f64 {
+    let (det, mx, my) = incircle_float(a, b, c, d);
     // permanent ≤ 3 · 2m² · 2·mx·my; Shewchuk's bound (10 + 96ε)ε × permanent; factor-2 margin.
-    let mx = max3(adx, bdx, cdx);
-    let my = max3(ady, bdy, cdy);
     let m = fmax(mx, my);
     let bound = 6.0e-14 * m * m * mx * my;
     if det > bound || -det > bound {
@@ -108,15 +112,7 @@ pub(crate) fn insphere_with_scale(a: &P3, b: &P3, c: &P3, d: &P3, e: &P3) -> (f6
 /// In-circle determinant and an upper bound of its permanent.
 #[inline]
 pub(crate) fn incircle_with_scale(a: &P3, b: &P3, c: &P3, d: &P3) -> (f64, f64) {
-    let (adx, ady) = (a[0] - d[0], a[1] - d[1]);
-    let (bdx, bdy) = (b[0] - d[0], b[1] - d[1]);
-    let (cdx, cdy) = (c[0] - d[0], c[1] - d[1]);
-    let alift = adx * adx + ady * ady;
-    let blift = bdx * bdx + bdy * bdy;
-    let clift = cdx * cdx + cdy * cdy;
-    let det = alift * (bdx * cdy - cdx * bdy) + blift * (cdx * ady - adx * cdy) + clift * (adx * bdy - bdx * ady);
-    let mx = max3(adx, bdx, cdx);
-    let my = max3(ady, bdy, cdy);
+    let (det, mx, my) = incircle_float(a, b, c, d);
     let m = fmax(mx, my);
     (det, 12.0 * m * m * mx * my)
 }
