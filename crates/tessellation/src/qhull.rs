@@ -28,6 +28,25 @@ pub(crate) fn scipy_delaunay_options(ndim: usize) -> &'static str {
     }
 }
 
+/// 2^k as f64 for |k| ≤ 1022.
+fn pow2(k: i32) -> f64 {
+    f64::from_bits(((1023 + k.clamp(-1022, 1023)) as u64) << 52)
+}
+
+/// The power-of-two exponent k such that the largest |coordinate| × 2^k lies in [0.5, 1).
+///
+/// Qhull lifts points to the paraboloid and multiplies lifted coordinates in its determinants, so
+/// coordinates far from 1 overflow or underflow inside Qhull (which then crashes). Scaling by a power
+/// of two is exact in floating point, so every decision Qhull makes on the scaled points is the one
+/// it makes on the originals whenever those do not overflow: the reference's triangulation is kept.
+fn normalizing_exponent(points: &[f64]) -> i32 {
+    let max = points.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if max == 0.0 || !max.is_finite() {
+        return 0;
+    }
+    -(max.log2().floor() as i32 + 1)
+}
+
 /// An owned Qhull run; freed on drop.
 struct Run {
     qh: Box<sys::qhT>,
@@ -48,7 +67,8 @@ impl Run {
         let mut err: Box<(*mut libc::c_char, libc::size_t)> = Box::new((std::ptr::null_mut(), 0));
         // SAFETY: open_memstream updates the boxed pointer and length on fflush/fclose.
         let err_file = unsafe { libc::open_memstream(&mut err.0, &mut err.1) };
-        let mut run = Run { qh, err, err_file, coords: points.to_vec() };
+        let scale = pow2(normalizing_exponent(points));
+        let mut run = Run { qh, err, err_file, coords: points.iter().map(|v| v * scale).collect() };
         let qh_ptr: *mut sys::qhT = &mut *run.qh;
         let code = unsafe {
             sys::qh_zero(qh_ptr, run.err_file as *mut sys::FILE);
@@ -156,10 +176,13 @@ pub fn hull_volume(points: &[f64], ndim: usize) -> Result<f64, QhullFailure> {
     let options = if ndim >= 5 { "qhull Qt Qx" } else { "qhull Qt" };
     let mut run = Run::new(points, ndim, options)?;
     let qh = run.qh();
-    unsafe {
+    let volume = unsafe {
         qh_getarea(qh, (*qh).facet_list);
-        Ok((*qh).totvol)
-    }
+        (*qh).totvol
+    };
+    // Undo the power-of-two scaling of `Run::new` (exact): volume scales as length^ndim.
+    let k = normalizing_exponent(points);
+    Ok(volume * pow2(-k).powi(ndim as i32))
 }
 
 #[cfg(test)]
@@ -182,6 +205,21 @@ mod tests {
         let s = delaunay(&pts, 3).unwrap();
         assert_eq!(s.len() % 4, 0);
         assert!(s.iter().all(|&i| i < 9));
+    }
+
+    #[test]
+    fn extreme_magnitudes_are_scaled_exactly() {
+        assert_eq!(pow2(0), 1.0);
+        assert_eq!(pow2(-3), 0.125);
+        assert_eq!(normalizing_exponent(&[0.75, -3.0]), -2);
+        let cube: Vec<f64> =
+            (0..8).flat_map(|i| [(i & 1) as f64, ((i >> 1) & 1) as f64, ((i >> 2) & 1) as f64]).collect();
+        for s in [1e-100, 1e100] {
+            let scaled: Vec<f64> = cube.iter().map(|v| v * s).collect();
+            let v = hull_volume(&scaled, 3).unwrap();
+            assert!((v / (s * s * s) - 1.0).abs() < 1e-12, "{v}");
+            assert_eq!(delaunay(&scaled, 3).unwrap().len() % 4, 0);
+        }
     }
 
     #[test]
