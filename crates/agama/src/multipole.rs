@@ -1,7 +1,7 @@
 //! agama's `Multipole` expansion evaluated from its coefficient tables (expansions.md §3).
 
 use crate::legendre::{gauss_legendre, legendre_tilde};
-use crate::powerlaw::{coef_index, norm_m, power_fit, trig_m, CylEval, IndexSet, PowerLawMultipole};
+use crate::powerlaw::{coef_index, norm_m, power_fit, tau_of, trig_m, CylEval, IndexSet, PowerLawMultipole};
 use crate::spline::{Spline1d, Spline2d};
 
 /// δ = ε^{1/3}: region tolerance of expansions.md §3.6.
@@ -274,17 +274,7 @@ impl Multipole {
         let r2 = rr * rr + z * z;
         let r = r2.sqrt();
         let y = r.ln();
-        let tau = if rr == 0.0 {
-            if z > 0.0 {
-                1.0
-            } else if z < 0.0 {
-                -1.0
-            } else {
-                0.0
-            }
-        } else {
-            z / (r + rr)
-        };
+        let tau = tau_of(rr, z, r);
         let (mut val, mut dy, mut dt, mut dphi) = (0.0, 0.0, 0.0, 0.0);
         let (mut p0, mut p0y, mut p0t) = (0.0, 0.0, 0.0);
         let Some(g) = splines.first().and_then(|(_, sp)| sp.locate(y, tau)) else { return [f64::NAN; 4] };

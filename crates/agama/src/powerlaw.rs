@@ -4,6 +4,22 @@
 use crate::legendre::legendre_tilde;
 use std::f64::consts::PI;
 
+/// agama's angular coordinate τ = z / (r + R) ∈ [−1, 1] (cos θ = 2τ/(1 + τ²)) at cylindrical radius
+/// `rr` and height `z` (kpc), with r = √(R² + z²); on the z axis it is ±1 (0 at the origin).
+pub(crate) fn tau_of(rr: f64, z: f64, r: f64) -> f64 {
+    if rr == 0.0 {
+        if z > 0.0 {
+            1.0
+        } else if z < 0.0 {
+            -1.0
+        } else {
+            0.0
+        }
+    } else {
+        z / (r + rr)
+    }
+}
+
 const EPS: f64 = f64::EPSILON;
 
 /// Coefficient index c = l(l+1)+m.
@@ -231,17 +247,7 @@ impl PowerLawMultipole {
             return [c0, d0 * rr / r2, d0 * z / r2, 0.0];
         }
         let r = r2.sqrt();
-        let tau = if rr == 0.0 {
-            if z > 0.0 {
-                1.0
-            } else if z < 0.0 {
-                -1.0
-            } else {
-                0.0
-            }
-        } else {
-            z / (r + rr)
-        };
+        let tau = tau_of(rr, z, r);
         let (ct, st) = (2.0 * tau / (1.0 + tau * tau), (1.0 - tau * tau) / (1.0 + tau * tau));
         let mut p = [0.0; 64];
         let mut dp = [0.0; 64];
