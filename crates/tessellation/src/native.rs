@@ -1,17 +1,32 @@
 //! The native Delaunay engine for 2-D and 3-D: incremental Bowyer–Watson insertion with exact
-//! orientation and in-sphere predicates (`robust`), "ghost" cells on the convex hull joined to one
-//! vertex at infinity, spatially sorted insertion and a visibility walk for point location.
+//! orientation and in-sphere predicates (filtered, with `robust` as the exact fallback), "ghost"
+//! cells on the convex hull joined to one vertex at infinity, spatially sorted insertion and a
+//! visibility walk for point location.
 //!
 //! The Delaunay triangulation of points in general position is unique, so this engine returns the
 //! same simplices as Qhull, only faster. When the input is not in general position (an exact or
 //! near tie: d + 2 cospherical points, coplanar hull facets), the triangulation is not unique and
 //! the engine declines with [`Decline::Tie`]; the caller then asks Qhull, whose choice is the
 //! reference's. It never panics on any finite input.
+//!
+//! # Data layout (what makes it fast)
+//! * A cell is 32 bytes: four vertex indices and four neighbour *codes* `4 · cell + face`, so the
+//!   way back from a neighbour is known without a search.
+//! * The point at infinity is an ordinary vertex index (one past the last point) and always sits
+//!   in slot `D` of a ghost cell, so "is this a ghost?" is one comparison.
+//! * Cells removed by an insertion are overwritten by the cells it creates.
+//! * New cells are joined to each other through a small table indexed by the cavity-local numbers
+//!   of the two vertices of the edge they share (a hash table only for very large cavities).
 
-/// A vertex index that stands for the point at infinity.
-const INF: u32 = u32::MAX;
-/// No neighbour (only during construction).
+/// No neighbour (only during construction), no table entry, or a freed cell (in `v[0]`).
 const NONE: u32 = u32::MAX;
+
+/// Largest number of distinct vertices on a cavity boundary that the direct ridge table handles;
+/// larger cavities (rare: near-degenerate inputs) are joined through a hash table.
+const LOCAL_MAX: usize = 64;
+
+/// Largest input the engine takes: cell numbers must fit in 30 bits (`4 · cell + face` codes).
+const MAX_POINTS: usize = 100_000_000;
 
 /// Relative size of an in-sphere or orientation determinant, compared with the magnitude of its
 /// terms, below which two configurations are treated as a (near) tie and handed to Qhull.
@@ -44,34 +59,63 @@ const OTHER_TWO: [[[u8; 2]; 4]; 4] = [
     [[1, 2], [0, 2], [0, 1], [0, 0]],
 ];
 
-use crate::predicates::{incircle, insphere, orient2d as orient2, orient3d as orient3};
+use crate::predicates::{in_lifted, orient2d as orient2, orient3d as orient3, Lifted};
 
-/// One simplex: its vertices (INF for the point at infinity) and, in slot i, the neighbour across
-/// the face opposite vertex i. 2-D cells use slots 0..3.
+/// One simplex: its vertices and, in slot i, the code `4 · neighbour + face` of the neighbour
+/// across the face opposite vertex i (`face` is that face's slot in the neighbour). 2-D cells use
+/// slots 0..3. In a ghost cell the point at infinity is in slot `D`.
 #[derive(Debug, Clone, Copy)]
 struct Cell {
     v: [u32; 4],
     n: [u32; 4],
 }
 
+#[inline(always)]
+fn code(cell: u32, face: usize) -> u32 {
+    (cell << 2) | face as u32
+}
+
+/// A face on the boundary of the current cavity, and the cell that will replace it.
+#[derive(Debug, Clone, Copy, Default)]
+struct ShellFace {
+    /// Vertices of the new cell (the new point in slot `apex`).
+    v: [u32; 4],
+    /// Code of the cell outside the cavity across this face.
+    outer: u32,
+    /// Slot of the new point in the new cell.
+    apex: u8,
+    /// Cavity-local numbers of the vertices (slot `apex` unused).
+    local: [u8; 4],
+}
+
 /// Reusable state of the engine for dimension `D` (2 or 3). Buffers are kept between calls so a
 /// worker thread triangulating many orbits allocates only when an orbit is larger than any before.
 #[derive(Debug, Default)]
 pub(crate) struct Engine<const D: usize> {
+    /// Points in insertion order, then a placeholder for the point at infinity (index `inf`).
     pts: Vec<[f64; 3]>,
+    inf: u32,
     cells: Vec<Cell>,
-    alive: Vec<bool>,
+    /// Per finite cell: its prepared in-sphere (in-circle) test.
+    spheres: Vec<Lifted>,
+    /// Freed cells available for reuse.
     free: Vec<u32>,
     /// Per cell: 2·stamp if in the current cavity, 2·stamp + 1 if tested and not in conflict.
     mark: Vec<u32>,
     stamp: u32,
+    /// Per vertex: the stamp of the insertion that gave it its cavity-local number `vloc`.
+    vtag: Vec<u32>,
+    vloc: Vec<u8>,
+    nlocal: usize,
     stack: Vec<u32>,
     cavity: Vec<u32>,
-    boundary: Vec<(u32, u8)>,
-    /// New cells of the current insertion, with the slot of their apex.
-    new_cells: Vec<(u32, u8)>,
-    /// Ridge hash table: (stamp, ridge key, cell, slot).
-    table: Vec<(u32, u64, u32, u8)>,
+    shell: Vec<ShellFace>,
+    /// Cells created by the current insertion, parallel to `shell`.
+    new_cells: Vec<u32>,
+    /// Ridge table indexed by cavity-local vertex numbers; all `NONE` between insertions.
+    ridges: Vec<u32>,
+    /// Fallback ridge hash table for large cavities: (stamp, ridge key, cell code).
+    table: Vec<(u32, u64, u32)>,
     table_stamp: u32,
     order: Vec<(u64, u32)>,
     /// Insertion rank → input index.
@@ -91,6 +135,9 @@ impl<const D: usize> Engine<D> {
     pub(crate) fn triangulate(&mut self, points: &[f64], out: &mut Simplices) -> Result<(), Decline> {
         debug_assert!(D == 2 || D == 3);
         let n = points.len() / D;
+        if n > MAX_POINTS {
+            return Err(Decline::Tie("more points than the native engine takes"));
+        }
         self.reset(points);
         let initial = self.initial_simplex(n)?;
         self.insertion_order(n, &initial);
@@ -101,19 +148,17 @@ impl<const D: usize> Engine<D> {
         self.perm.extend(self.order.iter().map(|&(_, i)| i));
         self.scratch_pts.clear();
         self.scratch_pts.extend(self.perm.iter().map(|&i| self.pts[i as usize]));
+        self.scratch_pts.push([f64::NAN; 3]);
         std::mem::swap(&mut self.pts, &mut self.scratch_pts);
-        let first: Vec<u32> = (0..=D as u32).collect();
-        self.build_initial(&first);
-        let order = std::mem::take(&mut self.order);
-        let mut result = Ok(());
+        self.inf = n as u32;
+        self.vtag.clear();
+        self.vtag.resize(n + 1, 0);
+        self.vloc.clear();
+        self.vloc.resize(n + 1, 0);
+        self.build_initial()?;
         for p in (D + 1)..n {
-            if let Err(e) = self.insert(p as u32) {
-                result = Err(e);
-                break;
-            }
+            self.insert(p as u32)?;
         }
-        self.order = order;
-        result?;
         self.check_unique()?;
         self.extract(out);
         Ok(())
@@ -123,70 +168,56 @@ impl<const D: usize> Engine<D> {
         self.pts.clear();
         self.pts.extend(points.chunks_exact(D).map(|c| if D == 2 { [c[0], c[1], 0.0] } else { [c[0], c[1], c[2]] }));
         self.cells.clear();
-        self.alive.clear();
+        self.spheres.clear();
         self.free.clear();
         self.mark.clear();
         self.stamp = 0;
         self.hint = 0;
+        if self.ridges.len() != LOCAL_MAX * LOCAL_MAX {
+            self.ridges = vec![NONE; LOCAL_MAX * LOCAL_MAX];
+        }
     }
 
     // ----- predicates --------------------------------------------------------------------------
 
-    /// Orientation of the D + 1 points (positive = the engine's positive orientation).
-    #[inline]
-    fn orient(&self, v: [&[f64; 3]; 4]) -> f64 {
+    /// Orientation of cell vertices `v` with the vertex in `slot` replaced by `p` (all finite).
+    #[inline(always)]
+    fn orient_replaced(&self, v: &[u32; 4], slot: usize, p: &[f64; 3]) -> f64 {
+        let q = |j: usize| if j == slot { p } else { &self.pts[v[j] as usize] };
         if D == 2 {
-            orient2(v[0], v[1], v[2])
+            orient2(q(0), q(1), q(2))
         } else {
-            orient3(v[0], v[1], v[2], v[3])
+            orient3(q(0), q(1), q(2), q(3))
         }
     }
 
-    /// Orientation of finite cell `cell` with the vertex in `slot` replaced by `p`.
-    #[inline]
-    fn orient_replaced(&self, cell: &[u32; 4], slot: usize, p: &[f64; 3]) -> f64 {
-        let mut v: [&[f64; 3]; 4] = [p; 4];
-        for (j, item) in v.iter_mut().enumerate().take(D + 1) {
-            if j != slot {
-                *item = &self.pts[cell[j] as usize];
-            }
-        }
-        self.orient(v)
-    }
-
-    /// Positive if `p` is strictly inside the circumsphere of the finite, positively oriented `cell`.
-    #[inline]
-    fn in_sphere(&self, cell: &[u32; 4], p: &[f64; 3]) -> f64 {
-        let a = &self.pts[cell[0] as usize];
-        let b = &self.pts[cell[1] as usize];
-        let c = &self.pts[cell[2] as usize];
-        if D == 2 {
-            incircle(a, b, c, p)
-        } else {
-            insphere(a, b, c, &self.pts[cell[3] as usize], p)
-        }
-    }
-
-    /// Whether the circumsphere of `cell` contains `p` (`Some(true)`), not (`Some(false)`), or the
-    /// question has no unique answer because `p` is coplanar with a hull facet (`None`).
-    #[inline]
-    fn conflicts(&self, cell_index: u32, p: &[f64; 3]) -> Option<bool> {
-        let cell = &self.cells[cell_index as usize].v;
-        let mut inf_slot = usize::MAX;
-        for (slot, &v) in cell.iter().enumerate().take(D + 1) {
-            if v == INF {
-                inf_slot = slot;
-            }
-        }
-        if inf_slot != usize::MAX {
-            let o = self.orient_replaced(cell, inf_slot, p);
+    /// Whether the circumsphere of the cell with vertices `v` contains `p` (`Some(true)`), not
+    /// (`Some(false)`), or the question has no unique answer because `p` is coplanar with a hull
+    /// facet (`None`). For a ghost cell the "circumsphere" is the outer half-space of its facet.
+    #[inline(always)]
+    fn conflicts(&self, c: usize, p: &[f64; 3]) -> Option<bool> {
+        let v = &self.cells[c].v;
+        let q = |j: usize| &self.pts[v[j] as usize];
+        if v[D] == self.inf {
+            let o = if D == 2 { orient2(q(0), q(1), p) } else { orient3(q(0), q(1), q(2), p) };
             if o == 0.0 {
                 None
             } else {
                 Some(o > 0.0)
             }
         } else {
-            Some(self.in_sphere(cell, p) > 0.0)
+            Some(in_lifted::<D>(&self.spheres[c], [q(0), q(1), q(2), q(D)], p) > 0.0)
+        }
+    }
+
+    /// Prepares the in-sphere test of cell `c` if it is finite.
+    #[inline(always)]
+    fn prepare(&mut self, c: u32) {
+        let v = self.cells[c as usize].v;
+        if v[D] != self.inf {
+            let q = |j: usize| &self.pts[v[j] as usize];
+            self.spheres[c as usize] =
+                if D == 2 { Lifted::circle(q(0), q(1), q(2)) } else { Lifted::sphere(q(0), q(1), q(2), q(3)) };
         }
     }
 
@@ -239,34 +270,65 @@ impl<const D: usize> Engine<D> {
         Ok(vec![i0 as u32, i1 as u32, i2 as u32, i3 as u32])
     }
 
-    fn alloc(&mut self, v: [u32; 4]) -> u32 {
-        let cell = Cell { v, n: [NONE; 4] };
+    /// A fresh cell slot (a freed one if any).
+    fn alloc(&mut self) -> u32 {
         if let Some(c) = self.free.pop() {
-            self.cells[c as usize] = cell;
-            self.alive[c as usize] = true;
             c
         } else {
-            self.cells.push(cell);
-            self.alive.push(true);
+            self.cells.push(Cell { v: [NONE; 4], n: [NONE; 4] });
+            self.spheres.push(Lifted::default());
             self.mark.push(0);
             (self.cells.len() - 1) as u32
         }
     }
 
-    fn build_initial(&mut self, initial: &[u32]) {
+    /// Starts a new insertion: a new stamp for cell marks and cavity-local vertex numbers.
+    fn next_stamp(&mut self) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp >= u32::MAX / 2 {
+            self.mark.iter_mut().for_each(|m| *m = 0);
+            self.vtag.iter_mut().for_each(|m| *m = 0);
+            self.stamp = 1;
+        }
+        self.nlocal = 0;
+    }
+
+    /// The cavity-local number of vertex `x` (255 once more than `LOCAL_MAX` vertices are numbered).
+    #[inline(always)]
+    fn local(&mut self, x: u32) -> u8 {
+        let x = x as usize;
+        if self.vtag[x] == self.stamp {
+            return self.vloc[x];
+        }
+        self.vtag[x] = self.stamp;
+        let l = if self.nlocal < LOCAL_MAX { self.nlocal as u8 } else { u8::MAX };
+        self.nlocal += 1;
+        self.vloc[x] = l;
+        l
+    }
+
+    /// The first cell (positively oriented) and one ghost cell across each of its faces.
+    fn build_initial(&mut self) -> Result<(), Decline> {
         let mut v = [0u32; 4];
-        v[..=D].copy_from_slice(initial);
-        let pv = |k: usize| &self.pts[v[k] as usize];
-        if self.orient([pv(0), pv(1), pv(2), pv(if D == 3 { 3 } else { 2 })]) < 0.0 {
+        for (k, item) in v.iter_mut().enumerate().take(D + 1) {
+            *item = k as u32;
+        }
+        let q = |k: usize| &self.pts[k];
+        let orientation = if D == 2 { orient2(q(0), q(1), q(2)) } else { orient3(q(0), q(1), q(2), q(3)) };
+        if orientation < 0.0 {
             v.swap(0, 1);
         }
-        let finite = self.alloc(v);
-        self.new_cells.clear();
+        let finite = self.alloc();
+        self.cells[finite as usize].v = v;
+        self.prepare(finite);
+        self.next_stamp();
+        self.shell.clear();
         for k in 0..=D {
-            // Ghost across face k: the face's vertices with the point at infinity in slot k,
-            // orientation flipped so that "INF replaced by an outside point" is positive.
+            // Ghost across face k: the face's vertices with the point at infinity in slot k and
+            // two other slots swapped (the outside of the face is the ghost's positive side),
+            // then the point at infinity moved to slot D by an even permutation.
             let mut g = v;
-            g[k] = INF;
+            g[k] = self.inf;
             let (a, b) = if k == 0 {
                 (1, 2)
             } else if k == 1 {
@@ -275,15 +337,20 @@ impl<const D: usize> Engine<D> {
                 (0, 1)
             };
             g.swap(a, b);
-            let ghost = self.alloc(g);
-            let inf_slot = g[..=D].iter().position(|&x| x == INF).unwrap_or(k);
-            self.cells[ghost as usize].n[inf_slot] = finite;
-            self.cells[finite as usize].n[k] = ghost;
-            self.new_cells.push((ghost, inf_slot as u8));
+            if k != D {
+                g.swap(k, D);
+                g.swap(0, 1);
+            }
+            let mut local = [0u8; 4];
+            for j in 0..D {
+                local[j] = self.local(g[j]);
+            }
+            self.shell.push(ShellFace { v: g, outer: code(finite, k), apex: D as u8, local });
         }
-        // Linking ghosts among themselves cannot fail for a fresh simplex.
-        let _ = self.link_new_cells();
+        self.cavity.clear();
+        self.create_cells()?;
         self.hint = finite;
+        Ok(())
     }
 
     /// Orders the points for insertion: randomised rounds, each along a Z-order (Morton) curve, so
@@ -332,36 +399,41 @@ impl<const D: usize> Engine<D> {
 
     // ----- insertion -------------------------------------------------------------------------------
 
+    /// Visibility walk from the last created cell to a cell whose closure holds `p` (or a ghost
+    /// whose facet `p` sees). In a Delaunay triangulation this walk cannot cycle.
     fn locate(&self, p: &[f64; 3]) -> Result<Located, Decline> {
         let mut c = self.hint;
-        if !self.alive[c as usize] {
-            c = (0..self.cells.len() as u32).find(|&i| self.alive[i as usize]).unwrap_or(0);
-        }
-        if let Some(slot) = self.cells[c as usize].v[..=D].iter().position(|&v| v == INF) {
-            c = self.cells[c as usize].n[slot];
+        let mut cell = self.cells[c as usize];
+        let mut entry = D + 1;
+        if cell.v[D] == self.inf {
+            let back = cell.n[D];
+            c = back >> 2;
+            entry = (back & 3) as usize;
+            cell = self.cells[c as usize];
         }
         let limit = 4 * self.cells.len() + 64;
-        for step in 0..limit {
-            let cell = self.cells[c as usize];
-            if cell.v[..=D].contains(&INF) {
+        for _ in 0..limit {
+            if cell.v[D] == self.inf {
                 return Ok(Located::Cell(c));
             }
-            let start = step % (D + 1);
-            let mut next = None;
-            for t in 0..=D {
-                let k = if start + t > D { start + t - D - 1 } else { start + t };
+            let mut next = NONE;
+            for t in 1..=D + 1 {
+                let k = (entry + t) % (D + 1);
+                if k == entry {
+                    continue;
+                }
                 if self.orient_replaced(&cell.v, k, p) < 0.0 {
-                    next = Some(cell.n[k]);
+                    next = cell.n[k];
                     break;
                 }
             }
-            match next {
-                Some(n) => c = n,
-                None => {
-                    let dup = cell.v[..=D].iter().any(|&v| &self.pts[v as usize] == p);
-                    return Ok(if dup { Located::Duplicate } else { Located::Cell(c) });
-                }
+            if next == NONE {
+                let dup = cell.v[..=D].iter().any(|&v| &self.pts[v as usize] == p);
+                return Ok(if dup { Located::Duplicate } else { Located::Cell(c) });
             }
+            c = next >> 2;
+            entry = (next & 3) as usize;
+            cell = self.cells[c as usize];
         }
         Err(Decline::Tie("point location did not converge"))
     }
@@ -372,87 +444,135 @@ impl<const D: usize> Engine<D> {
             Located::Duplicate => return Ok(()),
             Located::Cell(c) => c,
         };
-        if self.conflicts(seed, &p) != Some(true) {
+        if self.conflicts(seed as usize, &p) != Some(true) {
             return Err(Decline::Tie("point on the hull plane"));
         }
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp >= u32::MAX / 2 {
-            self.mark.iter_mut().for_each(|m| *m = 0);
-            self.stamp = 1;
-        }
+        self.next_stamp();
         let in_cavity = 2 * self.stamp;
         let outside_cavity = in_cavity + 1;
         self.stack.clear();
         self.cavity.clear();
-        self.boundary.clear();
+        self.shell.clear();
         self.mark[seed as usize] = in_cavity;
         self.stack.push(seed);
         self.cavity.push(seed);
         while let Some(c) = self.stack.pop() {
-            let nbrs = self.cells[c as usize].n;
-            for (k, &n) in nbrs.iter().enumerate().take(D + 1) {
-                let m = self.mark[n as usize];
+            let cell = self.cells[c as usize];
+            for k in 0..=D {
+                let outer = cell.n[k];
+                let nb = (outer >> 2) as usize;
+                let m = self.mark[nb];
                 if m == in_cavity {
                     continue;
                 }
-                if m == outside_cavity {
-                    self.boundary.push((c, k as u8));
+                if m != outside_cavity {
+                    match self.conflicts(nb, &p) {
+                        Some(true) => {
+                            self.mark[nb] = in_cavity;
+                            self.stack.push(nb as u32);
+                            self.cavity.push(nb as u32);
+                            continue;
+                        }
+                        Some(false) => self.mark[nb] = outside_cavity,
+                        None => return Err(Decline::Tie("point coplanar with a hull facet")),
+                    }
+                }
+                // Face k of c is on the cavity boundary: it becomes a cell with apex p.
+                let mut v = cell.v;
+                v[k] = pi;
+                let mut local = [0u8; 4];
+                for j in 0..=D {
+                    if j != k {
+                        local[j] = self.local(v[j]);
+                    }
+                }
+                self.shell.push(ShellFace { v, outer, apex: k as u8, local });
+            }
+        }
+        self.create_cells()?;
+        self.hint = self
+            .new_cells
+            .iter()
+            .copied()
+            .find(|&c| self.cells[c as usize].v[D] != self.inf)
+            .unwrap_or(self.new_cells[0]);
+        Ok(())
+    }
+
+    /// Creates one cell per shell face, in the slots of the cavity's cells first, joins each to the
+    /// cell outside its face and to each other, and frees the cavity cells left over.
+    fn create_cells(&mut self) -> Result<(), Decline> {
+        self.new_cells.clear();
+        for i in 0..self.shell.len() {
+            let s = self.shell[i];
+            let c = if i < self.cavity.len() { self.cavity[i] } else { self.alloc() };
+            let apex = s.apex as usize;
+            let mut n = [NONE; 4];
+            n[apex] = s.outer;
+            self.cells[c as usize] = Cell { v: s.v, n };
+            self.prepare(c);
+            self.cells[(s.outer >> 2) as usize].n[(s.outer & 3) as usize] = code(c, apex);
+            self.new_cells.push(c);
+        }
+        for i in self.shell.len()..self.cavity.len() {
+            let c = self.cavity[i];
+            self.cells[c as usize].v[0] = NONE;
+            self.free.push(c);
+        }
+        if self.nlocal <= LOCAL_MAX {
+            self.link_by_table()
+        } else {
+            self.link_by_hash()
+        }
+    }
+
+    /// Joins the new cells, which share their apex, across the faces through the apex. Such a face
+    /// is identified by its other D − 1 vertices (a "ridge" on the cavity boundary, an edge in 3-D),
+    /// and on a closed boundary each ridge belongs to exactly two new cells. The table slot of a
+    /// ridge is given by the cavity-local numbers of its vertices; it is emptied when matched.
+    fn link_by_table(&mut self) -> Result<(), Decline> {
+        let mut open = 0usize;
+        for i in 0..self.shell.len() {
+            let s = self.shell[i];
+            let c = self.new_cells[i];
+            let apex = s.apex as usize;
+            for j in 0..=D {
+                if j == apex {
                     continue;
                 }
-                match self.conflicts(n, &p) {
-                    Some(true) => {
-                        self.mark[n as usize] = in_cavity;
-                        self.stack.push(n);
-                        self.cavity.push(n);
-                    }
-                    Some(false) => {
-                        self.mark[n as usize] = outside_cavity;
-                        self.boundary.push((c, k as u8));
-                    }
-                    None => return Err(Decline::Tie("point coplanar with a hull facet")),
+                let key = if D == 2 {
+                    s.local[3 - apex - j] as usize
+                } else {
+                    let [t1, t2] = OTHER_TWO[apex][j];
+                    let (a, b) = (s.local[t1 as usize] as usize, s.local[t2 as usize] as usize);
+                    a.min(b) * LOCAL_MAX + a.max(b)
+                };
+                let e = self.ridges[key];
+                if e == NONE {
+                    self.ridges[key] = code(c, j);
+                    open += 1;
+                } else {
+                    self.cells[c as usize].n[j] = e;
+                    self.cells[(e >> 2) as usize].n[(e & 3) as usize] = code(c, j);
+                    self.ridges[key] = NONE;
+                    open -= 1;
                 }
             }
         }
-        self.new_cells.clear();
-        let mut hint = NONE;
-        for bi in 0..self.boundary.len() {
-            let (c, k) = self.boundary[bi];
-            let k = k as usize;
-            let old = self.cells[c as usize];
-            let mut v = old.v;
-            v[k] = pi;
-            let outside = old.n[k];
-            let nc = self.alloc(v);
-            self.cells[nc as usize].n[k] = outside;
-            let out_cell = &mut self.cells[outside as usize];
-            match out_cell.n[..=D].iter().position(|&x| x == c) {
-                Some(b) => out_cell.n[b] = nc,
-                None => return Err(Decline::Tie("inconsistent adjacency")),
-            }
-            if hint == NONE && !v[..=D].contains(&INF) {
-                hint = nc;
-            }
-            self.new_cells.push((nc, k as u8));
-        }
-        self.hint = if hint == NONE { self.new_cells[0].0 } else { hint };
-        self.link_new_cells()?;
-        for i in 0..self.cavity.len() {
-            let c = self.cavity[i];
-            self.alive[c as usize] = false;
-            self.free.push(c);
+        if open != 0 {
+            self.ridges.iter_mut().for_each(|r| *r = NONE);
+            return Err(Decline::Tie("cavity boundary is not a closed surface"));
         }
         Ok(())
     }
 
-    /// Joins the cells in `new_cells`, which share their apex (the new point, or INF for the first
-    /// ghosts): two of them are neighbours across a face through the apex, identified by its other
-    /// D − 1 vertices (a "ridge"). Ridges are paired through an open-addressing hash table sized
-    /// for this cavity; on a closed cavity boundary each ridge occurs exactly twice.
-    fn link_new_cells(&mut self) -> Result<(), Decline> {
-        let nridges = self.new_cells.len() * D;
+    /// [`Self::link_by_table`] for cavities with more than `LOCAL_MAX` boundary vertices: ridges are
+    /// paired through an open-addressing hash table keyed by their vertex numbers.
+    fn link_by_hash(&mut self) -> Result<(), Decline> {
+        let nridges = self.shell.len() * D;
         let size = (2 * nridges).next_power_of_two().max(16);
         if self.table.len() < size {
-            self.table.resize(size, (0, 0, 0, 0));
+            self.table.resize(size, (0, 0, 0));
         }
         self.table_stamp = self.table_stamp.wrapping_add(1);
         if self.table_stamp == 0 {
@@ -463,31 +583,32 @@ impl<const D: usize> Engine<D> {
         let mask = size - 1;
         let shift = 64 - size.trailing_zeros();
         let mut pairs = 0;
-        for i in 0..self.new_cells.len() {
-            let (c, s) = self.new_cells[i];
-            let s = s as usize;
-            let v = self.cells[c as usize].v;
+        for i in 0..self.shell.len() {
+            let s = self.shell[i];
+            let c = self.new_cells[i];
+            let apex = s.apex as usize;
             for j in 0..=D {
-                if j == s {
+                if j == apex {
                     continue;
                 }
                 let key = if D == 2 {
-                    v[3 - s - j] as u64
+                    s.v[3 - apex - j] as u64
                 } else {
-                    let [t1, t2] = OTHER_TWO[s][j];
-                    let (a, b) = (v[t1 as usize], v[t2 as usize]);
+                    let [t1, t2] = OTHER_TWO[apex][j];
+                    let (a, b) = (s.v[t1 as usize], s.v[t2 as usize]);
                     ((a.min(b) as u64) << 32) | a.max(b) as u64
                 };
                 let mut h = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize & mask;
                 loop {
                     let entry = self.table[h];
                     if entry.0 != stamp {
-                        self.table[h] = (stamp, key, c, j as u8);
+                        self.table[h] = (stamp, key, code(c, j));
                         break;
                     }
                     if entry.1 == key {
-                        self.cells[c as usize].n[j] = entry.2;
-                        self.cells[entry.2 as usize].n[entry.3 as usize] = c;
+                        let e = entry.2;
+                        self.cells[c as usize].n[j] = e;
+                        self.cells[(e >> 2) as usize].n[(e & 3) as usize] = code(c, j);
                         // Matched: this ridge will not be looked up again.
                         self.table[h].1 = u64::MAX;
                         pairs += 1;
@@ -508,33 +629,26 @@ impl<const D: usize> Engine<D> {
     /// Declines if the finished triangulation is not (robustly) unique: an interior face whose two
     /// opposite vertices are (nearly) cospherical with it, or two (nearly) coplanar hull facets.
     fn check_unique(&self) -> Result<(), Decline> {
-        for c in 0..self.cells.len() {
-            if !self.alive[c] {
+        for (c, cell) in self.cells.iter().enumerate() {
+            if cell.v[0] == NONE {
                 continue;
             }
-            let Cell { v: cell, n: nbrs } = self.cells[c];
-            let ghost = cell[..=D].contains(&INF);
-            for &n in nbrs.iter().take(D + 1) {
-                let n = n as usize;
-                if n < c {
+            let ghost = cell.v[D] == self.inf;
+            for &o in cell.n.iter().take(D + 1) {
+                let nb = (o >> 2) as usize;
+                if nb < c {
                     continue;
                 }
-                if n >= self.cells.len() {
-                    return Err(Decline::Tie("inconsistent adjacency"));
-                }
-                let Cell { v: other, n: other_nbrs } = self.cells[n];
-                let n_ghost = other[..=D].contains(&INF);
-                let Some(back) = other_nbrs[..=D].iter().position(|&x| x as usize == c) else {
-                    return Err(Decline::Tie("inconsistent adjacency"));
-                };
-                let opposite = other[back];
+                let other = &self.cells[nb];
+                let n_ghost = other.v[D] == self.inf;
+                let opposite = &self.pts[other.v[(o & 3) as usize] as usize];
                 let tie = match (ghost, n_ghost) {
-                    (false, false) => near_zero_in_sphere::<D>(&self.pts, &cell, &self.pts[opposite as usize]),
-                    // Two hull facets meeting at a ridge: are they (nearly) coplanar?
-                    (true, true) if opposite != INF => {
-                        let slot = cell[..=D].iter().position(|&x| x == INF).unwrap_or(0);
-                        near_zero_orient::<D>(&self.pts, &cell, slot, &self.pts[opposite as usize])
+                    (false, false) => {
+                        let (det, perm) = self.spheres[c].eval::<D>(&self.pts[cell.v[0] as usize], opposite);
+                        det.abs() <= NEAR_TIE * perm
                     }
+                    // Two hull facets meeting at a ridge: are they (nearly) coplanar?
+                    (true, true) => near_zero_orient::<D>(&self.pts, &cell.v, D, opposite),
                     _ => false,
                 };
                 if tie {
@@ -548,32 +662,19 @@ impl<const D: usize> Engine<D> {
     fn extract(&self, out: &mut Simplices) {
         out.simplices.clear();
         out.hull_vertices.clear();
-        for c in 0..self.cells.len() {
-            if !self.alive[c] {
+        for cell in &self.cells {
+            if cell.v[0] == NONE {
                 continue;
             }
-            let cell = &self.cells[c].v[..=D];
-            if cell.contains(&INF) {
-                out.hull_vertices.extend(cell.iter().filter(|&&v| v != INF).map(|&v| self.perm[v as usize]));
+            if cell.v[D] == self.inf {
+                out.hull_vertices.extend(cell.v[..D].iter().map(|&v| self.perm[v as usize]));
             } else {
-                out.simplices.extend(cell.iter().map(|&v| self.perm[v as usize]));
+                out.simplices.extend(cell.v[..=D].iter().map(|&v| self.perm[v as usize]));
             }
         }
         out.hull_vertices.sort_unstable();
         out.hull_vertices.dedup();
     }
-}
-
-/// True when `p` is (nearly) on the circumsphere of `cell`: the in-sphere determinant is within
-/// `NEAR_TIE` of a bound on the magnitude of its terms.
-fn near_zero_in_sphere<const D: usize>(pts: &[[f64; 3]], cell: &[u32; 4], p: &[f64; 3]) -> bool {
-    let q = |i: usize| &pts[cell[i] as usize];
-    let (det, scale) = if D == 2 {
-        crate::predicates::incircle_with_scale(q(0), q(1), q(2), p)
-    } else {
-        crate::predicates::insphere_with_scale(q(0), q(1), q(2), q(3), p)
-    };
-    det.abs() <= NEAR_TIE * scale
 }
 
 /// Float orientation of `cell` with the vertex in `slot` replaced by `p`, compared with its
@@ -628,15 +729,17 @@ mod tests {
         for simplex in s.simplices.chunks_exact(D + 1) {
             let mut cell = [0u32; 4];
             cell[..=D].copy_from_slice(simplex);
-            let e = Engine::<D>::default();
             let v = |k: usize| &pts[cell[k] as usize];
             let o = if D == 2 { orient2(v(0), v(1), v(2)) } else { orient3(v(0), v(1), v(2), v(3)) };
             assert!(o > 0.0, "negatively oriented simplex");
-            let mut eng = e;
-            eng.pts = pts.clone();
             for (i, p) in pts.iter().enumerate() {
                 if !simplex.contains(&(i as u32)) {
-                    assert!(eng.in_sphere(&cell, p) <= 0.0, "point {i} inside the circumsphere of {simplex:?}");
+                    let inside = if D == 2 {
+                        crate::predicates::incircle(v(0), v(1), v(2), p)
+                    } else {
+                        crate::predicates::insphere(v(0), v(1), v(2), v(3), p)
+                    };
+                    assert!(inside <= 0.0, "point {i} inside the circumsphere of {simplex:?}");
                 }
             }
         }
