@@ -51,23 +51,56 @@ pub(crate) struct Simplices {
     pub hull_vertices: Vec<u32>,
 }
 
-/// For slots s ≠ j of a tetrahedron, the two remaining slots.
-const OTHER_TWO: [[[u8; 2]; 4]; 4] = [
-    [[0, 0], [2, 3], [1, 3], [1, 2]],
-    [[2, 3], [0, 0], [0, 3], [0, 2]],
-    [[1, 3], [0, 3], [0, 0], [0, 1]],
-    [[1, 2], [0, 2], [0, 1], [0, 0]],
+/// For the apex slot k of a new cell: its faces through the apex, as (face slot j, the slots of the
+/// ridge's vertices = the slots other than j and k). Tetrahedra use all three entries with both
+/// ridge slots; triangles use the first two entries and one ridge slot.
+const SIDES: [[[[usize; 3]; 3]; 4]; 2] = [
+    [
+        [[1, 2, 2], [2, 1, 1], [0, 0, 0]],
+        [[0, 2, 2], [2, 0, 0], [0, 0, 0]],
+        [[0, 1, 1], [1, 0, 0], [0, 0, 0]],
+        [[0, 0, 0], [0, 0, 0], [0, 0, 0]],
+    ],
+    [
+        [[1, 2, 3], [2, 1, 3], [3, 1, 2]],
+        [[0, 2, 3], [2, 0, 3], [3, 0, 2]],
+        [[0, 1, 3], [1, 0, 3], [3, 0, 1]],
+        [[0, 1, 2], [1, 0, 2], [2, 0, 1]],
+    ],
 ];
 
-use crate::predicates::{in_lifted, orient2d as orient2, orient3d as orient3, Lifted};
+use crate::predicates::{exact_in_sphere, orient2d as orient2, orient3d as orient3, Lifted, LIFTED_FILTER};
 
 /// One simplex: its vertices and, in slot i, the code `4 · neighbour + face` of the neighbour
 /// across the face opposite vertex i (`face` is that face's slot in the neighbour). 2-D cells use
 /// slots 0..3. In a ghost cell the point at infinity is in slot `D`.
+///
+/// Everything the cavity search reads about a cell sits in one 128-byte record (two cache lines
+/// that the hardware fetches as a pair): vertices, neighbours, the search mark and the prepared
+/// in-sphere test.
 #[derive(Debug, Clone, Copy)]
+#[repr(C, align(128))]
 struct Cell {
     v: [u32; 4],
     n: [u32; 4],
+    /// 2·stamp if in the current cavity, 2·stamp + 1 if tested and not in conflict.
+    mark: u32,
+    /// The prepared in-sphere (in-circle) test (finite cells only).
+    sphere: Lifted,
+}
+
+/// The vertices and neighbours of a cell, copied out of its record.
+#[derive(Debug, Clone, Copy)]
+struct Topology {
+    v: [u32; 4],
+    n: [u32; 4],
+}
+
+impl Cell {
+    #[inline(always)]
+    fn topology(&self) -> Topology {
+        Topology { v: self.v, n: self.n }
+    }
 }
 
 #[inline(always)]
@@ -84,8 +117,8 @@ struct ShellFace {
     outer: u32,
     /// Slot of the new point in the new cell.
     apex: u8,
-    /// Cavity-local numbers of the vertices (slot `apex` unused).
-    local: [u8; 4],
+    /// Ridge-table slots of the faces through the apex, in the order of `SIDES[..][apex]`.
+    keys: [u16; 3],
 }
 
 /// Reusable state of the engine for dimension `D` (2 or 3). Buffers are kept between calls so a
@@ -96,17 +129,12 @@ pub(crate) struct Engine<const D: usize> {
     pts: Vec<[f64; 3]>,
     inf: u32,
     cells: Vec<Cell>,
-    /// Per finite cell: its prepared in-sphere (in-circle) test.
-    spheres: Vec<Lifted>,
     /// Freed cells available for reuse.
     free: Vec<u32>,
-    /// Per cell: 2·stamp if in the current cavity, 2·stamp + 1 if tested and not in conflict.
-    mark: Vec<u32>,
     stamp: u32,
-    /// Per vertex: the stamp of the insertion that gave it its cavity-local number `vloc`.
+    /// Per vertex: `stamp << 8 | n` where n is its cavity-local number in the insertion `stamp`.
     vtag: Vec<u32>,
-    vloc: Vec<u8>,
-    nlocal: usize,
+    nlocal: u32,
     stack: Vec<u32>,
     cavity: Vec<u32>,
     shell: Vec<ShellFace>,
@@ -153,8 +181,6 @@ impl<const D: usize> Engine<D> {
         self.inf = n as u32;
         self.vtag.clear();
         self.vtag.resize(n + 1, 0);
-        self.vloc.clear();
-        self.vloc.resize(n + 1, 0);
         self.build_initial()?;
         for p in (D + 1)..n {
             self.insert(p as u32)?;
@@ -168,9 +194,7 @@ impl<const D: usize> Engine<D> {
         self.pts.clear();
         self.pts.extend(points.chunks_exact(D).map(|c| if D == 2 { [c[0], c[1], 0.0] } else { [c[0], c[1], c[2]] }));
         self.cells.clear();
-        self.spheres.clear();
         self.free.clear();
-        self.mark.clear();
         self.stamp = 0;
         self.hint = 0;
         if self.ridges.len() != LOCAL_MAX * LOCAL_MAX {
@@ -196,18 +220,40 @@ impl<const D: usize> Engine<D> {
     /// facet (`None`). For a ghost cell the "circumsphere" is the outer half-space of its facet.
     #[inline(always)]
     fn conflicts(&self, c: usize, p: &[f64; 3]) -> Option<bool> {
-        let v = &self.cells[c].v;
-        let q = |j: usize| &self.pts[v[j] as usize];
-        if v[D] == self.inf {
-            let o = if D == 2 { orient2(q(0), q(1), p) } else { orient3(q(0), q(1), q(2), p) };
-            if o == 0.0 {
-                None
-            } else {
-                Some(o > 0.0)
-            }
-        } else {
-            Some(in_lifted::<D>(&self.spheres[c], [q(0), q(1), q(2), q(D)], p) > 0.0)
+        let cell = &self.cells[c];
+        if cell.v[D] == self.inf {
+            return self.ghost_conflicts(&cell.v, p);
         }
+        let (det, perm) = cell.sphere.eval::<D>(&self.pts[cell.v[0] as usize], p);
+        let bound = LIFTED_FILTER * perm;
+        if det > bound {
+            Some(true)
+        } else if -det > bound {
+            Some(false)
+        } else {
+            Some(self.exact_in_sphere(&cell.v, p) > 0.0)
+        }
+    }
+
+    /// The conflict test of a ghost cell: is `p` strictly outside its hull facet (`None` if on
+    /// the facet's plane)?
+    #[inline(never)]
+    fn ghost_conflicts(&self, v: &[u32; 4], p: &[f64; 3]) -> Option<bool> {
+        let q = |j: usize| &self.pts[v[j] as usize];
+        let o = if D == 2 { orient2(q(0), q(1), p) } else { orient3(q(0), q(1), q(2), p) };
+        if o == 0.0 {
+            None
+        } else {
+            Some(o > 0.0)
+        }
+    }
+
+    /// The exact in-sphere sign, when the prepared test cannot decide (rare).
+    #[cold]
+    #[inline(never)]
+    fn exact_in_sphere(&self, v: &[u32; 4], p: &[f64; 3]) -> f64 {
+        let q = |j: usize| &self.pts[v[j] as usize];
+        exact_in_sphere::<D>([q(0), q(1), q(2), q(D)], p)
     }
 
     /// Prepares the in-sphere test of cell `c` if it is finite.
@@ -216,7 +262,7 @@ impl<const D: usize> Engine<D> {
         let v = self.cells[c as usize].v;
         if v[D] != self.inf {
             let q = |j: usize| &self.pts[v[j] as usize];
-            self.spheres[c as usize] =
+            self.cells[c as usize].sphere =
                 if D == 2 { Lifted::circle(q(0), q(1), q(2)) } else { Lifted::sphere(q(0), q(1), q(2), q(3)) };
         }
     }
@@ -275,9 +321,7 @@ impl<const D: usize> Engine<D> {
         if let Some(c) = self.free.pop() {
             c
         } else {
-            self.cells.push(Cell { v: [NONE; 4], n: [NONE; 4] });
-            self.spheres.push(Lifted::default());
-            self.mark.push(0);
+            self.cells.push(Cell { v: [NONE; 4], n: [NONE; 4], mark: 0, sphere: Lifted::default() });
             (self.cells.len() - 1) as u32
         }
     }
@@ -285,26 +329,43 @@ impl<const D: usize> Engine<D> {
     /// Starts a new insertion: a new stamp for cell marks and cavity-local vertex numbers.
     fn next_stamp(&mut self) {
         self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp >= u32::MAX / 2 {
-            self.mark.iter_mut().for_each(|m| *m = 0);
+        if self.stamp >= 1 << 23 {
+            self.cells.iter_mut().for_each(|c| c.mark = 0);
             self.vtag.iter_mut().for_each(|m| *m = 0);
             self.stamp = 1;
         }
         self.nlocal = 0;
     }
 
-    /// The cavity-local number of vertex `x` (255 once more than `LOCAL_MAX` vertices are numbered).
+    /// The cavity-local number of vertex `x` (63 for all vertices beyond the first `LOCAL_MAX`,
+    /// when the ridge table is not used).
     #[inline(always)]
-    fn local(&mut self, x: u32) -> u8 {
-        let x = x as usize;
-        if self.vtag[x] == self.stamp {
-            return self.vloc[x];
+    fn local(&mut self, x: u32) -> usize {
+        let tag = self.vtag[x as usize];
+        if tag >> 8 == self.stamp {
+            return (tag & 0xff) as usize;
         }
-        self.vtag[x] = self.stamp;
-        let l = if self.nlocal < LOCAL_MAX { self.nlocal as u8 } else { u8::MAX };
+        let l = self.nlocal.min(LOCAL_MAX as u32 - 1);
         self.nlocal += 1;
-        self.vloc[x] = l;
-        l
+        self.vtag[x as usize] = (self.stamp << 8) | l;
+        l as usize
+    }
+
+    /// The ridge keys of a new cell with vertices `v` and apex slot `apex`: for each face through
+    /// the apex (in the order of `SIDES[..][apex]`), the table slot of its ridge. The faces through
+    /// the apex are those opposite the other slots, and the ridge of one is the other slots' vertices.
+    #[inline(always)]
+    fn ridge_keys(&mut self, v: &[u32; 4], apex: usize) -> [u16; 3] {
+        let sides = &SIDES[D - 2][apex];
+        let l0 = self.local(v[sides[0][0]]);
+        let l1 = self.local(v[sides[1][0]]);
+        if D == 2 {
+            [l1 as u16, l0 as u16, 0]
+        } else {
+            let l2 = self.local(v[sides[2][0]]);
+            let pair = |a: usize, b: usize| (a.min(b) * LOCAL_MAX + a.max(b)) as u16;
+            [pair(l1, l2), pair(l0, l2), pair(l0, l1)]
+        }
     }
 
     /// The first cell (positively oriented) and one ghost cell across each of its faces.
@@ -341,11 +402,8 @@ impl<const D: usize> Engine<D> {
                 g.swap(k, D);
                 g.swap(0, 1);
             }
-            let mut local = [0u8; 4];
-            for j in 0..D {
-                local[j] = self.local(g[j]);
-            }
-            self.shell.push(ShellFace { v: g, outer: code(finite, k), apex: D as u8, local });
+            let keys = self.ridge_keys(&g, D);
+            self.shell.push(ShellFace { v: g, outer: code(finite, k), apex: D as u8, keys });
         }
         self.cavity.clear();
         self.create_cells()?;
@@ -403,13 +461,13 @@ impl<const D: usize> Engine<D> {
     /// whose facet `p` sees). In a Delaunay triangulation this walk cannot cycle.
     fn locate(&self, p: &[f64; 3]) -> Result<Located, Decline> {
         let mut c = self.hint;
-        let mut cell = self.cells[c as usize];
+        let mut cell = self.cells[c as usize].topology();
         let mut entry = D + 1;
         if cell.v[D] == self.inf {
             let back = cell.n[D];
             c = back >> 2;
             entry = (back & 3) as usize;
-            cell = self.cells[c as usize];
+            cell = self.cells[c as usize].topology();
         }
         let limit = 4 * self.cells.len() + 64;
         for _ in 0..limit {
@@ -433,7 +491,7 @@ impl<const D: usize> Engine<D> {
             }
             c = next >> 2;
             entry = (next & 3) as usize;
-            cell = self.cells[c as usize];
+            cell = self.cells[c as usize].topology();
         }
         Err(Decline::Tie("point location did not converge"))
     }
@@ -453,40 +511,36 @@ impl<const D: usize> Engine<D> {
         self.stack.clear();
         self.cavity.clear();
         self.shell.clear();
-        self.mark[seed as usize] = in_cavity;
+        self.cells[seed as usize].mark = in_cavity;
         self.stack.push(seed);
         self.cavity.push(seed);
         while let Some(c) = self.stack.pop() {
-            let cell = self.cells[c as usize];
+            let cell = self.cells[c as usize].topology();
             for k in 0..=D {
                 let outer = cell.n[k];
                 let nb = (outer >> 2) as usize;
-                let m = self.mark[nb];
+                let m = self.cells[nb].mark;
                 if m == in_cavity {
                     continue;
                 }
                 if m != outside_cavity {
                     match self.conflicts(nb, &p) {
                         Some(true) => {
-                            self.mark[nb] = in_cavity;
+                            self.cells[nb].mark = in_cavity;
                             self.stack.push(nb as u32);
                             self.cavity.push(nb as u32);
                             continue;
                         }
-                        Some(false) => self.mark[nb] = outside_cavity,
+                        Some(false) => self.cells[nb].mark = outside_cavity,
                         None => return Err(Decline::Tie("point coplanar with a hull facet")),
                     }
                 }
                 // Face k of c is on the cavity boundary: it becomes a cell with apex p.
-                let mut v = cell.v;
-                v[k] = pi;
-                let mut local = [0u8; 4];
-                for j in 0..=D {
-                    if j != k {
-                        local[j] = self.local(v[j]);
-                    }
-                }
-                self.shell.push(ShellFace { v, outer, apex: k as u8, local });
+                // Built by selection, not by a store into one slot: a vector reload of a
+                // just-patched small array stalls on store forwarding.
+                let v: [u32; 4] = std::array::from_fn(|j| if j == k { pi } else { cell.v[j] });
+                let keys = self.ridge_keys(&v, k);
+                self.shell.push(ShellFace { v, outer, apex: k as u8, keys });
             }
         }
         self.create_cells()?;
@@ -507,9 +561,10 @@ impl<const D: usize> Engine<D> {
             let s = self.shell[i];
             let c = if i < self.cavity.len() { self.cavity[i] } else { self.alloc() };
             let apex = s.apex as usize;
-            let mut n = [NONE; 4];
-            n[apex] = s.outer;
-            self.cells[c as usize] = Cell { v: s.v, n };
+            let n: [u32; 4] = std::array::from_fn(|j| if j == apex { s.outer } else { NONE });
+            let cell = &mut self.cells[c as usize];
+            cell.v = s.v;
+            cell.n = n;
             self.prepare(c);
             self.cells[(s.outer >> 2) as usize].n[(s.outer & 3) as usize] = code(c, apex);
             self.new_cells.push(c);
@@ -519,7 +574,7 @@ impl<const D: usize> Engine<D> {
             self.cells[c as usize].v[0] = NONE;
             self.free.push(c);
         }
-        if self.nlocal <= LOCAL_MAX {
+        if self.nlocal as usize <= LOCAL_MAX {
             self.link_by_table()
         } else {
             self.link_by_hash()
@@ -531,36 +586,37 @@ impl<const D: usize> Engine<D> {
     /// and on a closed boundary each ridge belongs to exactly two new cells. The table slot of a
     /// ridge is given by the cavity-local numbers of its vertices; it is emptied when matched.
     fn link_by_table(&mut self) -> Result<(), Decline> {
+        let mut table = std::mem::take(&mut self.ridges);
+        let result = self.link_with(&mut table);
+        self.ridges = table;
+        result
+    }
+
+    /// [`Self::link_by_table`] with the table taken out of `self` (so cells can be written).
+    fn link_with(&mut self, table: &mut [u32]) -> Result<(), Decline> {
+        let Ok(ridges) = <&mut [u32; LOCAL_MAX * LOCAL_MAX]>::try_from(table) else {
+            return Err(Decline::Tie("ridge table not initialised"));
+        };
         let mut open = 0usize;
-        for i in 0..self.shell.len() {
-            let s = self.shell[i];
-            let c = self.new_cells[i];
-            let apex = s.apex as usize;
-            for j in 0..=D {
-                if j == apex {
-                    continue;
-                }
-                let key = if D == 2 {
-                    s.local[3 - apex - j] as usize
-                } else {
-                    let [t1, t2] = OTHER_TWO[apex][j];
-                    let (a, b) = (s.local[t1 as usize] as usize, s.local[t2 as usize] as usize);
-                    a.min(b) * LOCAL_MAX + a.max(b)
-                };
-                let e = self.ridges[key];
+        for (s, &c) in self.shell.iter().zip(&self.new_cells) {
+            let sides = &SIDES[D - 2][s.apex as usize];
+            for (side, &key) in sides.iter().zip(&s.keys).take(D) {
+                let j = side[0];
+                let key = key as usize & (LOCAL_MAX * LOCAL_MAX - 1);
+                let e = ridges[key];
                 if e == NONE {
-                    self.ridges[key] = code(c, j);
+                    ridges[key] = code(c, j);
                     open += 1;
                 } else {
                     self.cells[c as usize].n[j] = e;
                     self.cells[(e >> 2) as usize].n[(e & 3) as usize] = code(c, j);
-                    self.ridges[key] = NONE;
+                    ridges[key] = NONE;
                     open -= 1;
                 }
             }
         }
         if open != 0 {
-            self.ridges.iter_mut().for_each(|r| *r = NONE);
+            ridges.iter_mut().for_each(|r| *r = NONE);
             return Err(Decline::Tie("cavity boundary is not a closed surface"));
         }
         Ok(())
@@ -586,16 +642,11 @@ impl<const D: usize> Engine<D> {
         for i in 0..self.shell.len() {
             let s = self.shell[i];
             let c = self.new_cells[i];
-            let apex = s.apex as usize;
-            for j in 0..=D {
-                if j == apex {
-                    continue;
-                }
+            for &[j, t1, t2] in SIDES[D - 2][s.apex as usize].iter().take(D) {
                 let key = if D == 2 {
-                    s.v[3 - apex - j] as u64
+                    s.v[t1] as u64
                 } else {
-                    let [t1, t2] = OTHER_TWO[apex][j];
-                    let (a, b) = (s.v[t1 as usize], s.v[t2 as usize]);
+                    let (a, b) = (s.v[t1], s.v[t2]);
                     ((a.min(b) as u64) << 32) | a.max(b) as u64
                 };
                 let mut h = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize & mask;
@@ -644,7 +695,7 @@ impl<const D: usize> Engine<D> {
                 let opposite = &self.pts[other.v[(o & 3) as usize] as usize];
                 let tie = match (ghost, n_ghost) {
                     (false, false) => {
-                        let (det, perm) = self.spheres[c].eval::<D>(&self.pts[cell.v[0] as usize], opposite);
+                        let (det, perm) = cell.sphere.eval::<D>(&self.pts[cell.v[0] as usize], opposite);
                         det.abs() <= NEAR_TIE * perm
                     }
                     // Two hull facets meeting at a ridge: are they (nearly) coplanar?
@@ -734,11 +785,7 @@ mod tests {
             assert!(o > 0.0, "negatively oriented simplex");
             for (i, p) in pts.iter().enumerate() {
                 if !simplex.contains(&(i as u32)) {
-                    let inside = if D == 2 {
-                        crate::predicates::incircle(v(0), v(1), v(2), p)
-                    } else {
-                        crate::predicates::insphere(v(0), v(1), v(2), v(3), p)
-                    };
+                    let inside = exact_in_sphere::<D>([v(0), v(1), v(2), v(D)], p);
                     assert!(inside <= 0.0, "point {i} inside the circumsphere of {simplex:?}");
                 }
             }

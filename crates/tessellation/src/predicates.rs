@@ -32,11 +32,6 @@ fn max3(a: f64, b: f64, c: f64) -> f64 {
     fmax(fmax(a.abs(), b.abs()), c.abs())
 }
 
-#[inline(always)]
-fn max4(a: f64, b: f64, c: f64, d: f64) -> f64 {
-    fmax(fmax(a.abs(), b.abs()), fmax(c.abs(), d.abs()))
-}
-
 /// Orientation of three points in the plane (twice the signed area; exact sign).
 #[inline]
 pub(crate) fn orient2d(a: &P3, b: &P3, c: &P3) -> f64 {
@@ -71,87 +66,6 @@ pub(crate) fn orient3d(a: &P3, b: &P3, c: &P3, d: &P3) -> f64 {
         det
     } else {
         robust::orient3d(c3(a), c3(b), c3(c), c3(d))
-    }
-}
-
-#[inline(always)]
-fn incircle_float(a: &P3, b: &P3, c: &P3, d: &P3) -> (f64, f64, f64) {
-    let (adx, ady) = (a[0] - d[0], a[1] - d[1]);
-    let (bdx, bdy) = (b[0] - d[0], b[1] - d[1]);
-    let (cdx, cdy) = (c[0] - d[0], c[1] - d[1]);
-    let alift = adx * adx + ady * ady;
-    let blift = bdx * bdx + bdy * bdy;
-    let clift = cdx * cdx + cdy * cdy;
-    let det = alift * (bdx * cdy - cdx * bdy) + blift * (cdx * ady - adx * cdy) + clift * (adx * bdy - bdx * ady);
-    (det, max3(adx, bdx, cdx), max3(ady, bdy, cdy))
-}
-
-/// In-circle test: positive when d is inside the circle through a, b, c (counter-clockwise).
-#[inline]
-pub(crate) fn incircle(a: &P3, b: &P3, c: &P3, d: &P3) -> f64 {
-    let (det, mx, my) = incircle_float(a, b, c, d);
-    // permanent ≤ 3 · 2m² · 2·mx·my; Shewchuk's bound (10 + 96ε)ε × permanent; factor-2 margin.
-    let m = fmax(mx, my);
-    let bound = 6.0e-14 * m * m * mx * my;
-    if det > bound || -det > bound {
-        det
-    } else {
-        robust::incircle(c2(a), c2(b), c2(c), c2(d))
-    }
-}
-
-/// The floating-point in-sphere determinant and an upper bound of its permanent (the sum of the
-/// absolute values of its terms), for (near-)tie detection.
-#[inline]
-pub(crate) fn insphere_with_scale(a: &P3, b: &P3, c: &P3, d: &P3, e: &P3) -> (f64, f64) {
-    let (det, mx, my, mz) = insphere_float(a, b, c, d, e);
-    let m = fmax(fmax(mx, my), mz);
-    (det, 72.0 * m * m * mx * my * mz)
-}
-
-/// In-circle determinant and an upper bound of its permanent.
-#[inline]
-pub(crate) fn incircle_with_scale(a: &P3, b: &P3, c: &P3, d: &P3) -> (f64, f64) {
-    let (det, mx, my) = incircle_float(a, b, c, d);
-    let m = fmax(mx, my);
-    (det, 12.0 * m * m * mx * my)
-}
-
-#[inline(always)]
-fn insphere_float(a: &P3, b: &P3, c: &P3, d: &P3, e: &P3) -> (f64, f64, f64, f64) {
-    let (aex, aey, aez) = (a[0] - e[0], a[1] - e[1], a[2] - e[2]);
-    let (bex, bey, bez) = (b[0] - e[0], b[1] - e[1], b[2] - e[2]);
-    let (cex, cey, cez) = (c[0] - e[0], c[1] - e[1], c[2] - e[2]);
-    let (dex, dey, dez) = (d[0] - e[0], d[1] - e[1], d[2] - e[2]);
-    let ab = aex * bey - bex * aey;
-    let bc = bex * cey - cex * bey;
-    let cd = cex * dey - dex * cey;
-    let da = dex * aey - aex * dey;
-    let ac = aex * cey - cex * aey;
-    let bd = bex * dey - dex * bey;
-    let abc = aez * bc - bez * ac + cez * ab;
-    let bcd = bez * cd - cez * bd + dez * bc;
-    let cda = cez * da + dez * ac + aez * cd;
-    let dab = dez * ab + aez * bd + bez * da;
-    let alift = aex * aex + aey * aey + aez * aez;
-    let blift = bex * bex + bey * bey + bez * bez;
-    let clift = cex * cex + cey * cey + cez * cez;
-    let dlift = dex * dex + dey * dey + dez * dez;
-    let det = (dlift * abc - clift * dab) + (blift * cda - alift * bcd);
-    (det, max4(aex, bex, cex, dex), max4(aey, bey, cey, dey), max4(aez, bez, cez, dez))
-}
-
-/// In-sphere test: positive when e is inside the sphere through a, b, c, d (positively oriented).
-#[inline]
-pub(crate) fn insphere(a: &P3, b: &P3, c: &P3, d: &P3, e: &P3) -> f64 {
-    let (det, mx, my, mz) = insphere_float(a, b, c, d, e);
-    // permanent ≤ 4 · 3m² · 6·mx·my·mz; Shewchuk's bound (16 + 224ε)ε × permanent; factor-2 margin.
-    let m = fmax(fmax(mx, my), mz);
-    let bound = 5.2e-13 * m * m * mx * my * mz;
-    if det > bound || -det > bound {
-        det
-    } else {
-        robust::insphere(c3(a), c3(b), c3(c), c3(d), c3(e))
     }
 }
 
@@ -237,13 +151,22 @@ impl Lifted {
 
 /// Exact in-sphere (3-D) / in-circle (2-D) sign of `p` against the cell (a, b, c, d) prepared as
 /// `lifted`: positive inside, negative outside, zero on the sphere.
+#[cfg(test)]
 #[inline(always)]
 pub(crate) fn in_lifted<const D: usize>(lifted: &Lifted, cell: [&P3; 4], p: &P3) -> f64 {
     let (det, perm) = lifted.eval::<D>(cell[0], p);
     let bound = LIFTED_FILTER * perm;
     if det > bound || -det > bound {
         det
-    } else if D == 3 {
+    } else {
+        exact_in_sphere::<D>(cell, p)
+    }
+}
+
+/// The exact in-sphere (3-D) / in-circle (2-D) determinant of `p` against the cell (a, b, c, d)
+/// (adaptive arithmetic; `d` unused in 2-D): positive inside.
+pub(crate) fn exact_in_sphere<const D: usize>(cell: [&P3; 4], p: &P3) -> f64 {
+    if D == 3 {
         robust::insphere(c3(cell[0]), c3(cell[1]), c3(cell[2]), c3(cell[3]), c3(p))
     } else {
         robust::incircle(c2(cell[0]), c2(cell[1]), c2(cell[2]), c2(p))
@@ -278,14 +201,6 @@ mod tests {
                 s(orient3d(&p[0], &p[1], &p[2], &p[3])),
                 s(robust::orient3d(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[3])))
             );
-            assert_eq!(
-                s(incircle(&p[0], &p[1], &p[2], &p[4])),
-                s(robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4])))
-            );
-            assert_eq!(
-                s(insphere(&p[0], &p[1], &p[2], &p[3], &p[4])),
-                s(robust::insphere(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[3]), c3(&p[4])))
-            );
             let sphere = Lifted::sphere(&p[0], &p[1], &p[2], &p[3]);
             assert_eq!(
                 s(in_lifted::<3>(&sphere, [&p[0], &p[1], &p[2], &p[3]], &p[4])),
@@ -296,10 +211,13 @@ mod tests {
                 s(in_lifted::<2>(&circle, [&p[0], &p[1], &p[2], &p[2]], &p[4])),
                 s(robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4])))
             );
-            // The prepared value is the same determinant as the direct one, to rounding.
-            let (direct, _) = insphere_with_scale(&p[0], &p[1], &p[2], &p[3], &p[4]);
+            // The prepared value is the exact determinant to within the filter's bound.
+            let exact = robust::insphere(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[3]), c3(&p[4]));
             let (prepared, perm) = sphere.eval::<3>(&p[0], &p[4]);
-            assert!((direct - prepared).abs() <= 1e-12 * perm, "{direct} vs {prepared}");
+            assert!((exact - prepared).abs() <= LIFTED_FILTER * perm, "{exact} vs {prepared}");
+            let exact = robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4]));
+            let (prepared, perm) = circle.eval::<2>(&p[0], &p[4]);
+            assert!((exact - prepared).abs() <= LIFTED_FILTER * perm, "{exact} vs {prepared}");
         }
     }
 }
