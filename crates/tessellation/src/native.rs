@@ -69,7 +69,7 @@ const SIDES: [[[[usize; 3]; 3]; 4]; 2] = [
     ],
 ];
 
-use crate::predicates::{exact_in_sphere, orient2d as orient2, orient3d as orient3, Lifted, LIFTED_FILTER};
+use crate::predicates::{exact_in_sphere, orient2d as orient2, orient3d as orient3, Lifted, Row, LIFTED_FILTER};
 
 /// One simplex: its vertices and, in slot i, the code `4 · neighbour + face` of the neighbour
 /// across the face opposite vertex i (`face` is that face's slot in the neighbour). 2-D cells use
@@ -108,19 +108,6 @@ fn code(cell: u32, face: usize) -> u32 {
     (cell << 2) | face as u32
 }
 
-/// A face on the boundary of the current cavity, and the cell that will replace it.
-#[derive(Debug, Clone, Copy, Default)]
-struct ShellFace {
-    /// Vertices of the new cell (the new point in slot `apex`).
-    v: [u32; 4],
-    /// Code of the cell outside the cavity across this face.
-    outer: u32,
-    /// Slot of the new point in the new cell.
-    apex: u8,
-    /// Ridge-table slots of the faces through the apex, in the order of `SIDES[..][apex]`.
-    keys: [u16; 3],
-}
-
 /// Reusable state of the engine for dimension `D` (2 or 3). Buffers are kept between calls so a
 /// worker thread triangulating many orbits allocates only when an orbit is larger than any before.
 #[derive(Debug, Default)]
@@ -135,11 +122,16 @@ pub(crate) struct Engine<const D: usize> {
     /// Per vertex: `stamp << 8 | n` where n is its cavity-local number in the insertion `stamp`.
     vtag: Vec<u32>,
     nlocal: u32,
+    /// Per cavity-local number: the vertex relative to the point being inserted, lifted.
+    rows: Vec<Row>,
+    /// The point being inserted.
+    current: [f64; 3],
     stack: Vec<u32>,
     cavity: Vec<u32>,
-    shell: Vec<ShellFace>,
-    /// Cells created by the current insertion, parallel to `shell`.
-    new_cells: Vec<u32>,
+    /// Faces on the cavity boundary: (cavity cell, slot of the face).
+    boundary: Vec<(u32, u8)>,
+    /// Cells created by the current insertion with their apex slot (for the hash-table linking).
+    new_cells: Vec<(u32, u8)>,
     /// Ridge table indexed by cavity-local vertex numbers; all `NONE` between insertions.
     ridges: Vec<u32>,
     /// Fallback ridge hash table for large cavities: (stamp, ridge key, cell code).
@@ -197,6 +189,9 @@ impl<const D: usize> Engine<D> {
         self.free.clear();
         self.stamp = 0;
         self.hint = 0;
+        if self.rows.len() != LOCAL_MAX {
+            self.rows = vec![Row::default(); LOCAL_MAX];
+        }
         if self.ridges.len() != LOCAL_MAX * LOCAL_MAX {
             self.ridges = vec![NONE; LOCAL_MAX * LOCAL_MAX];
         }
@@ -224,7 +219,7 @@ impl<const D: usize> Engine<D> {
         if cell.v[D] == self.inf {
             return self.ghost_conflicts(&cell.v, p);
         }
-        let (det, perm) = cell.sphere.eval::<D>(&self.pts[cell.v[0] as usize], p);
+        let (det, perm) = cell.sphere.eval::<D>(p);
         let bound = LIFTED_FILTER * perm;
         if det > bound {
             Some(true)
@@ -348,24 +343,9 @@ impl<const D: usize> Engine<D> {
         let l = self.nlocal.min(LOCAL_MAX as u32 - 1);
         self.nlocal += 1;
         self.vtag[x as usize] = (self.stamp << 8) | l;
+        let q = &self.pts[x as usize];
+        self.rows[l as usize] = if D == 2 { Row::new_2d(q, &self.current) } else { Row::new(q, &self.current) };
         l as usize
-    }
-
-    /// The ridge keys of a new cell with vertices `v` and apex slot `apex`: for each face through
-    /// the apex (in the order of `SIDES[..][apex]`), the table slot of its ridge. The faces through
-    /// the apex are those opposite the other slots, and the ridge of one is the other slots' vertices.
-    #[inline(always)]
-    fn ridge_keys(&mut self, v: &[u32; 4], apex: usize) -> [u16; 3] {
-        let sides = &SIDES[D - 2][apex];
-        let l0 = self.local(v[sides[0][0]]);
-        let l1 = self.local(v[sides[1][0]]);
-        if D == 2 {
-            [l1 as u16, l0 as u16, 0]
-        } else {
-            let l2 = self.local(v[sides[2][0]]);
-            let pair = |a: usize, b: usize| (a.min(b) * LOCAL_MAX + a.max(b)) as u16;
-            [pair(l1, l2), pair(l0, l2), pair(l0, l1)]
-        }
     }
 
     /// The first cell (positively oriented) and one ghost cell across each of its faces.
@@ -383,7 +363,8 @@ impl<const D: usize> Engine<D> {
         self.cells[finite as usize].v = v;
         self.prepare(finite);
         self.next_stamp();
-        self.shell.clear();
+        self.current = [f64::NAN; 3];
+        let mut open = 0;
         for k in 0..=D {
             // Ghost across face k: the face's vertices with the point at infinity in slot k and
             // two other slots swapped (the outside of the face is the ghost's positive side),
@@ -402,11 +383,12 @@ impl<const D: usize> Engine<D> {
                 g.swap(k, D);
                 g.swap(0, 1);
             }
-            let keys = self.ridge_keys(&g, D);
-            self.shell.push(ShellFace { v: g, outer: code(finite, k), apex: D as u8, keys });
+            let ghost = self.alloc();
+            self.join_new_cell(ghost, g, D, code(finite, k), &mut open);
         }
-        self.cavity.clear();
-        self.create_cells()?;
+        if open != 0 {
+            return Err(Decline::Tie("initial simplex not closed"));
+        }
         self.hint = finite;
         Ok(())
     }
@@ -506,18 +488,18 @@ impl<const D: usize> Engine<D> {
             return Err(Decline::Tie("point on the hull plane"));
         }
         self.next_stamp();
+        self.current = p;
         let in_cavity = 2 * self.stamp;
         let outside_cavity = in_cavity + 1;
         self.stack.clear();
         self.cavity.clear();
-        self.shell.clear();
+        self.boundary.clear();
         self.cells[seed as usize].mark = in_cavity;
         self.stack.push(seed);
         self.cavity.push(seed);
         while let Some(c) = self.stack.pop() {
-            let cell = self.cells[c as usize].topology();
-            for k in 0..=D {
-                let outer = cell.n[k];
+            let n = self.cells[c as usize].n;
+            for (k, &outer) in n.iter().enumerate().take(D + 1) {
                 let nb = (outer >> 2) as usize;
                 let m = self.cells[nb].mark;
                 if m == in_cavity {
@@ -535,97 +517,121 @@ impl<const D: usize> Engine<D> {
                         None => return Err(Decline::Tie("point coplanar with a hull facet")),
                     }
                 }
-                // Face k of c is on the cavity boundary: it becomes a cell with apex p.
-                // Built by selection, not by a store into one slot: a vector reload of a
-                // just-patched small array stalls on store forwarding.
-                let v: [u32; 4] = std::array::from_fn(|j| if j == k { pi } else { cell.v[j] });
-                let keys = self.ridge_keys(&v, k);
-                self.shell.push(ShellFace { v, outer, apex: k as u8, keys });
+                self.boundary.push((c, k as u8));
             }
         }
-        self.create_cells()?;
-        self.hint = self
-            .new_cells
-            .iter()
-            .copied()
-            .find(|&c| self.cells[c as usize].v[D] != self.inf)
-            .unwrap_or(self.new_cells[0]);
-        Ok(())
-    }
-
-    /// Creates one cell per shell face, in the slots of the cavity's cells first, joins each to the
-    /// cell outside its face and to each other, and frees the cavity cells left over.
-    fn create_cells(&mut self) -> Result<(), Decline> {
-        self.new_cells.clear();
-        for i in 0..self.shell.len() {
-            let s = self.shell[i];
-            let c = if i < self.cavity.len() { self.cavity[i] } else { self.alloc() };
-            let apex = s.apex as usize;
-            let n: [u32; 4] = std::array::from_fn(|j| if j == apex { s.outer } else { NONE });
-            let cell = &mut self.cells[c as usize];
-            cell.v = s.v;
-            cell.n = n;
-            self.prepare(c);
-            self.cells[(s.outer >> 2) as usize].n[(s.outer & 3) as usize] = code(c, apex);
-            self.new_cells.push(c);
+        // A closed cavity boundary has F faces on V = F / 2 + 2 vertices (3-D; V = F in 2-D).
+        let faces = self.boundary.len();
+        let vertices = if D == 3 { faces / 2 + 2 } else { faces };
+        if vertices <= LOCAL_MAX {
+            self.fill_cavity_by_table(pi)?;
+        } else {
+            self.fill_cavity_by_hash(pi)?;
         }
-        for i in self.shell.len()..self.cavity.len() {
+        // The cavity's cells are free only now: the new cells were built from their records.
+        for i in 0..self.cavity.len() {
             let c = self.cavity[i];
             self.cells[c as usize].v[0] = NONE;
             self.free.push(c);
         }
-        if self.nlocal as usize <= LOCAL_MAX {
-            self.link_by_table()
-        } else {
-            self.link_by_hash()
-        }
-    }
-
-    /// Joins the new cells, which share their apex, across the faces through the apex. Such a face
-    /// is identified by its other D − 1 vertices (a "ridge" on the cavity boundary, an edge in 3-D),
-    /// and on a closed boundary each ridge belongs to exactly two new cells. The table slot of a
-    /// ridge is given by the cavity-local numbers of its vertices; it is emptied when matched.
-    fn link_by_table(&mut self) -> Result<(), Decline> {
-        let mut table = std::mem::take(&mut self.ridges);
-        let result = self.link_with(&mut table);
-        self.ridges = table;
-        result
-    }
-
-    /// [`Self::link_by_table`] with the table taken out of `self` (so cells can be written).
-    fn link_with(&mut self, table: &mut [u32]) -> Result<(), Decline> {
-        let Ok(ridges) = <&mut [u32; LOCAL_MAX * LOCAL_MAX]>::try_from(table) else {
-            return Err(Decline::Tie("ridge table not initialised"));
-        };
-        let mut open = 0usize;
-        for (s, &c) in self.shell.iter().zip(&self.new_cells) {
-            let sides = &SIDES[D - 2][s.apex as usize];
-            for (side, &key) in sides.iter().zip(&s.keys).take(D) {
-                let j = side[0];
-                let key = key as usize & (LOCAL_MAX * LOCAL_MAX - 1);
-                let e = ridges[key];
-                if e == NONE {
-                    ridges[key] = code(c, j);
-                    open += 1;
-                } else {
-                    self.cells[c as usize].n[j] = e;
-                    self.cells[(e >> 2) as usize].n[(e & 3) as usize] = code(c, j);
-                    ridges[key] = NONE;
-                    open -= 1;
-                }
-            }
-        }
-        if open != 0 {
-            ridges.iter_mut().for_each(|r| *r = NONE);
-            return Err(Decline::Tie("cavity boundary is not a closed surface"));
-        }
         Ok(())
     }
 
-    /// [`Self::link_by_table`] for cavities with more than `LOCAL_MAX` boundary vertices: ridges are
-    /// paired through an open-addressing hash table keyed by their vertex numbers.
-    fn link_by_hash(&mut self) -> Result<(), Decline> {
-        let nridges = self.shell.len() * D;
+    /// Creates one cell per cavity boundary face (the face plus the new point `pi`), joined to the
+    /// cell outside the face and, through the ridge table, to each other.
+    fn fill_cavity_by_table(&mut self, pi: u32) -> Result<(), Decline> {
+        let mut open = 0usize;
+        let (mut hint, mut last) = (NONE, NONE);
+        for i in 0..self.boundary.len() {
+            let (c, k) = self.boundary[i];
+            let k = k as usize;
+            let old = &self.cells[c as usize];
+            let outer = old.n[k];
+            let v: [u32; 4] = std::array::from_fn(|j| if j == k { pi } else { old.v[j] });
+            let nc = self.alloc();
+            last = nc;
+            if hint == NONE && v[D] != self.inf {
+                hint = nc;
+            }
+            self.join_new_cell(nc, v, k, outer, &mut open);
+        }
+        if open != 0 || self.nlocal as usize > LOCAL_MAX {
+            self.ridges.iter_mut().for_each(|r| *r = NONE);
+            return Err(Decline::Tie("cavity boundary is not a closed surface"));
+        }
+        self.hint = if hint == NONE { last } else { hint };
+        Ok(())
+    }
+
+    /// Writes cell `nc` with vertices `v` (the new point, or the point at infinity for the first
+    /// ghosts, in slot `apex`), joins it to the cell `outer` (a code) across the face opposite the
+    /// apex, prepares its in-sphere test from the cavity-local rows, and pairs its faces through
+    /// the apex with those of earlier new cells through the ridge table (`open` counts unpaired
+    /// ridges).
+    #[inline(always)]
+    fn join_new_cell(&mut self, nc: u32, v: [u32; 4], apex: usize, outer: u32, open: &mut usize) {
+        let cell = &mut self.cells[nc as usize];
+        cell.v = v;
+        cell.n = std::array::from_fn(|j| if j == apex { outer } else { NONE });
+        self.cells[(outer >> 2) as usize].n[(outer & 3) as usize] = code(nc, apex);
+        // The faces through the apex are those opposite the other slots (ascending); the ridge of
+        // one is the other two slots' vertices (one vertex in 2-D).
+        let sides = &SIDES[D - 2][apex];
+        let l0 = self.local(v[sides[0][0]]);
+        let l1 = self.local(v[sides[1][0]]);
+        let l2 = if D == 3 { self.local(v[sides[2][0]]) } else { 0 };
+        if v[D] != self.inf {
+            let odd = apex % 2 == 1;
+            let rows = &self.rows;
+            self.cells[nc as usize].sphere = if D == 2 {
+                Lifted::from_rows_2d(&rows[l0], &rows[l1], if odd { 1.0 } else { -1.0 }, &self.current)
+            } else {
+                Lifted::from_rows_3d(&rows[l0], &rows[l1], &rows[l2], if odd { -1.0 } else { 1.0 }, &self.current)
+            };
+        }
+        let pair = |a: usize, b: usize| a.min(b) * LOCAL_MAX + a.max(b);
+        let keys = if D == 2 { [l1, l0, 0] } else { [pair(l1, l2), pair(l0, l2), pair(l0, l1)] };
+        for (side, &key) in sides.iter().zip(&keys).take(D) {
+            let j = side[0];
+            let key = key & (LOCAL_MAX * LOCAL_MAX - 1);
+            let e = self.ridges[key];
+            if e == NONE {
+                self.ridges[key] = code(nc, j);
+                *open += 1;
+            } else {
+                self.cells[nc as usize].n[j] = e;
+                self.cells[(e >> 2) as usize].n[(e & 3) as usize] = code(nc, j);
+                self.ridges[key] = NONE;
+                *open -= 1;
+            }
+        }
+    }
+
+    /// [`Self::fill_cavity_by_table`] for cavities with more than `LOCAL_MAX` boundary vertices
+    /// (rare: near-degenerate inputs): in-sphere tests prepared from coordinates, and ridges paired
+    /// through an open-addressing hash table keyed by their vertex numbers.
+    fn fill_cavity_by_hash(&mut self, pi: u32) -> Result<(), Decline> {
+        self.new_cells.clear();
+        for i in 0..self.boundary.len() {
+            let (c, k) = self.boundary[i];
+            let old = &self.cells[c as usize];
+            let outer = old.n[k as usize];
+            let v: [u32; 4] = std::array::from_fn(|j| if j == k as usize { pi } else { old.v[j] });
+            let nc = self.alloc();
+            let cell = &mut self.cells[nc as usize];
+            cell.v = v;
+            cell.n = std::array::from_fn(|j| if j == k as usize { outer } else { NONE });
+            self.cells[(outer >> 2) as usize].n[(outer & 3) as usize] = code(nc, k as usize);
+            self.prepare(nc);
+            self.new_cells.push((nc, k));
+        }
+        self.hint = self
+            .new_cells
+            .iter()
+            .map(|&(c, _)| c)
+            .find(|&c| self.cells[c as usize].v[D] != self.inf)
+            .unwrap_or(self.new_cells[0].0);
+        let nridges = self.new_cells.len() * D;
         let size = (2 * nridges).next_power_of_two().max(16);
         if self.table.len() < size {
             self.table.resize(size, (0, 0, 0));
@@ -639,14 +645,14 @@ impl<const D: usize> Engine<D> {
         let mask = size - 1;
         let shift = 64 - size.trailing_zeros();
         let mut pairs = 0;
-        for i in 0..self.shell.len() {
-            let s = self.shell[i];
-            let c = self.new_cells[i];
-            for &[j, t1, t2] in SIDES[D - 2][s.apex as usize].iter().take(D) {
+        for i in 0..self.new_cells.len() {
+            let (c, apex) = self.new_cells[i];
+            let v = self.cells[c as usize].v;
+            for &[j, t1, t2] in SIDES[D - 2][apex as usize].iter().take(D) {
                 let key = if D == 2 {
-                    s.v[t1] as u64
+                    v[t1] as u64
                 } else {
-                    let (a, b) = (s.v[t1], s.v[t2]);
+                    let (a, b) = (v[t1], v[t2]);
                     ((a.min(b) as u64) << 32) | a.max(b) as u64
                 };
                 let mut h = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize & mask;
@@ -695,7 +701,7 @@ impl<const D: usize> Engine<D> {
                 let opposite = &self.pts[other.v[(o & 3) as usize] as usize];
                 let tie = match (ghost, n_ghost) {
                     (false, false) => {
-                        let (det, perm) = cell.sphere.eval::<D>(&self.pts[cell.v[0] as usize], opposite);
+                        let (det, perm) = cell.sphere.eval::<D>(opposite);
                         det.abs() <= NEAR_TIE * perm
                     }
                     // Two hull facets meeting at a ridge: are they (nearly) coplanar?

@@ -74,70 +74,103 @@ pub(crate) fn orient3d(a: &P3, b: &P3, c: &P3, d: &P3) -> f64 {
 /// about 13 ε = 1.4e-15 for the deepest path; a margin of 3.5 on top).
 pub(crate) const LIFTED_FILTER: f64 = 5e-15;
 
+/// A vertex relative to an origin, lifted: `v = (x, y, z, x² + y² + z²)` and `a` its magnitudes
+/// (2-D rows have z = 0). Rows shared by several cells are computed once.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Row {
+    v: [f64; 4],
+    a: [f64; 4],
+}
+
+impl Row {
+    /// The row of `p` relative to `origin`.
+    #[inline(always)]
+    pub(crate) fn new(p: &P3, origin: &P3) -> Self {
+        let (x, y, z) = (p[0] - origin[0], p[1] - origin[1], p[2] - origin[2]);
+        let w = x * x + y * y + z * z;
+        Row { v: [x, y, z, w], a: [x.abs(), y.abs(), z.abs(), w] }
+    }
+
+    /// The row of `p` relative to `origin` in the plane (z ignored).
+    #[inline(always)]
+    pub(crate) fn new_2d(p: &P3, origin: &P3) -> Self {
+        let (x, y) = (p[0] - origin[0], p[1] - origin[1]);
+        let w = x * x + y * y;
+        Row { v: [x, y, 0.0, w], a: [x.abs(), y.abs(), 0.0, w] }
+    }
+}
+
 /// The in-sphere (3-D) or in-circle (2-D) test of one cell, prepared once so that each query costs
-/// a dot product. With the cell's first vertex `a` as origin and B, C, D the other vertices minus
-/// `a`, the test of a point Q (minus `a`) is the determinant of the rows (B, C, D, Q), each lifted
-/// by its squared length; expanded along the row of Q it is `k · (Qx, Qy, Qz, |Q|²)`. Its sign is
-/// Shewchuk's (`robust`): positive when the point is inside. `m` holds, per column, the largest
-/// magnitude among B, C, D, for the error bound.
+/// a dot product. With one vertex of the cell as origin `o` and the other vertices as rows B, C, D
+/// (relative to `o`, lifted by their squared length), the test of a point Q (relative to `o`) is
+/// the determinant of the rows (B, C, D, Q); expanded along the row of Q it is
+/// `k · (Qx, Qy, Qz, |Q|²)`. `k` carries the sign that makes it Shewchuk's (`robust`) in-sphere
+/// determinant: positive when the point is inside. `m` holds, per column, the largest magnitude
+/// among B, C, D, for the error bound. Lengths in the units of the points.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Lifted {
     k: [f64; 4],
     m: [f64; 4],
+    o: P3,
 }
 
 impl Lifted {
-    /// Prepares the in-sphere test of the tetrahedron (a, b, c, d).
+    /// Prepares the in-sphere test of the tetrahedron (a, b, c, d) (origin a).
     #[inline(always)]
     pub(crate) fn sphere(a: &P3, b: &P3, c: &P3, d: &P3) -> Self {
-        let bb = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
-        let cc = [c[0] - a[0], c[1] - a[1], c[2] - a[2]];
-        let dd = [d[0] - a[0], d[1] - a[1], d[2] - a[2]];
-        let bw = bb[0] * bb[0] + bb[1] * bb[1] + bb[2] * bb[2];
-        let cw = cc[0] * cc[0] + cc[1] * cc[1] + cc[2] * cc[2];
-        let dw = dd[0] * dd[0] + dd[1] * dd[1] + dd[2] * dd[2];
-        // 2 × 2 minors of the rows C and D over column pairs.
+        Self::from_rows_3d(&Row::new(b, a), &Row::new(c, a), &Row::new(d, a), 1.0, a)
+    }
+
+    /// Prepares the in-circle test of the triangle (a, b, c) (origin a; z ignored).
+    #[inline(always)]
+    pub(crate) fn circle(a: &P3, b: &P3, c: &P3) -> Self {
+        Self::from_rows_2d(&Row::new_2d(b, a), &Row::new_2d(c, a), -1.0, a)
+    }
+
+    /// The in-sphere test of a tetrahedron from the rows of three vertices relative to the fourth,
+    /// `origin`. With the vertices in slot order and the origin in slot k, `sign` = (−1)^k (moving
+    /// the origin's row first) makes the value Shewchuk's determinant.
+    #[inline(always)]
+    pub(crate) fn from_rows_3d(b: &Row, c: &Row, d: &Row, sign: f64, origin: &P3) -> Self {
+        let (bb, cc, dd) = (&b.v, &c.v, &d.v);
+        // 2 × 2 minors of the rows C and D over column pairs (w = the lifted column).
         let s_xy = cc[0] * dd[1] - cc[1] * dd[0];
         let s_xz = cc[0] * dd[2] - cc[2] * dd[0];
         let s_yz = cc[1] * dd[2] - cc[2] * dd[1];
-        let s_xw = cc[0] * dw - cw * dd[0];
-        let s_yw = cc[1] * dw - cw * dd[1];
-        let s_zw = cc[2] * dw - cw * dd[2];
+        let s_xw = cc[0] * dd[3] - cc[3] * dd[0];
+        let s_yw = cc[1] * dd[3] - cc[3] * dd[1];
+        let s_zw = cc[2] * dd[3] - cc[3] * dd[2];
         // 3 × 3 minors of the rows B, C, D without column x, y, z, w.
-        let m_yzw = bb[1] * s_zw - bb[2] * s_yw + bw * s_yz;
-        let m_xzw = bb[0] * s_zw - bb[2] * s_xw + bw * s_xz;
-        let m_xyw = bb[0] * s_yw - bb[1] * s_xw + bw * s_xy;
+        let m_yzw = bb[1] * s_zw - bb[2] * s_yw + bb[3] * s_yz;
+        let m_xzw = bb[0] * s_zw - bb[2] * s_xw + bb[3] * s_xz;
+        let m_xyw = bb[0] * s_yw - bb[1] * s_xw + bb[3] * s_xy;
         let m_xyz = bb[0] * s_yz - bb[1] * s_xz + bb[2] * s_xy;
+        let m: [f64; 4] = std::array::from_fn(|j| fmax(fmax(b.a[j], c.a[j]), d.a[j]));
+        Lifted { k: [-sign * m_yzw, sign * m_xzw, -sign * m_xyw, sign * m_xyz], m, o: *origin }
+    }
+
+    /// The in-circle test of a triangle from the rows of two vertices relative to the third,
+    /// `origin`. With the vertices in slot order and the origin in slot k, `sign` = −(−1)^k.
+    #[inline(always)]
+    pub(crate) fn from_rows_2d(b: &Row, c: &Row, sign: f64, origin: &P3) -> Self {
+        let (bb, cc) = (&b.v, &c.v);
         Lifted {
-            k: [-m_yzw, m_xzw, -m_xyw, m_xyz],
-            m: [
-                max3(bb[0], cc[0], dd[0]),
-                max3(bb[1], cc[1], dd[1]),
-                max3(bb[2], cc[2], dd[2]),
-                fmax(fmax(bw, cw), dw),
+            k: [
+                sign * (bb[1] * cc[3] - bb[3] * cc[1]),
+                -sign * (bb[0] * cc[3] - bb[3] * cc[0]),
+                0.0,
+                sign * (bb[0] * cc[1] - bb[1] * cc[0]),
             ],
+            m: [fmax(b.a[0], c.a[0]), fmax(b.a[1], c.a[1]), 1.0, fmax(b.a[3], c.a[3])],
+            o: *origin,
         }
     }
 
-    /// Prepares the in-circle test of the triangle (a, b, c) (z ignored).
+    /// The floating-point determinant for the point `p` and an upper bound of its permanent
+    /// (length^5 in 3-D, length^4 in 2-D).
     #[inline(always)]
-    pub(crate) fn circle(a: &P3, b: &P3, c: &P3) -> Self {
-        let bb = [b[0] - a[0], b[1] - a[1]];
-        let cc = [c[0] - a[0], c[1] - a[1]];
-        let bw = bb[0] * bb[0] + bb[1] * bb[1];
-        let cw = cc[0] * cc[0] + cc[1] * cc[1];
-        // The determinant of (B, C, Q) is minus Shewchuk's in-circle determinant (a moves from
-        // the first row to the last), hence the negated cofactors.
-        Lifted {
-            k: [-(bb[1] * cw - bw * cc[1]), bb[0] * cw - bw * cc[0], 0.0, -(bb[0] * cc[1] - bb[1] * cc[0])],
-            m: [fmax(bb[0].abs(), cc[0].abs()), fmax(bb[1].abs(), cc[1].abs()), 1.0, fmax(bw, cw)],
-        }
-    }
-
-    /// The floating-point determinant for the point `p` (the cell's first vertex is `a`) and an
-    /// upper bound of its permanent (length^5 in 3-D, length^4 in 2-D).
-    #[inline(always)]
-    pub(crate) fn eval<const D: usize>(&self, a: &P3, p: &P3) -> (f64, f64) {
+    pub(crate) fn eval<const D: usize>(&self, p: &P3) -> (f64, f64) {
+        let a = &self.o;
         let q = [p[0] - a[0], p[1] - a[1], if D == 3 { p[2] - a[2] } else { 0.0 }];
         let qw = q[0] * q[0] + q[1] * q[1] + q[2] * q[2];
         let det = (self.k[0] * q[0] + self.k[1] * q[1]) + (self.k[2] * q[2] + self.k[3] * qw);
@@ -154,7 +187,7 @@ impl Lifted {
 #[cfg(test)]
 #[inline(always)]
 pub(crate) fn in_lifted<const D: usize>(lifted: &Lifted, cell: [&P3; 4], p: &P3) -> f64 {
-    let (det, perm) = lifted.eval::<D>(cell[0], p);
+    let (det, perm) = lifted.eval::<D>(p);
     let bound = LIFTED_FILTER * perm;
     if det > bound || -det > bound {
         det
@@ -206,6 +239,21 @@ mod tests {
                 s(in_lifted::<3>(&sphere, [&p[0], &p[1], &p[2], &p[3]], &p[4])),
                 s(robust::insphere(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[3]), c3(&p[4])))
             );
+            // Any vertex may be the origin, with the sign (−1)^k (3-D) or −(−1)^k (2-D) for slot k.
+            let exact3 = s(robust::insphere(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[3]), c3(&p[4])));
+            let exact2 = s(robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4])));
+            for k in 0..4 {
+                let o = &p[k];
+                let rows: Vec<Row> = (0..4).filter(|&j| j != k).map(|j| Row::new(&p[j], o)).collect();
+                let sign = if k % 2 == 0 { 1.0 } else { -1.0 };
+                let lifted = Lifted::from_rows_3d(&rows[0], &rows[1], &rows[2], sign, o);
+                assert_eq!(s(in_lifted::<3>(&lifted, [&p[0], &p[1], &p[2], &p[3]], &p[4])), exact3, "origin {k}");
+                if k < 3 {
+                    let rows: Vec<Row> = (0..3).filter(|&j| j != k).map(|j| Row::new_2d(&p[j], o)).collect();
+                    let lifted = Lifted::from_rows_2d(&rows[0], &rows[1], -sign, o);
+                    assert_eq!(s(in_lifted::<2>(&lifted, [&p[0], &p[1], &p[2], &p[2]], &p[4])), exact2, "origin {k}");
+                }
+            }
             let circle = Lifted::circle(&p[0], &p[1], &p[2]);
             assert_eq!(
                 s(in_lifted::<2>(&circle, [&p[0], &p[1], &p[2], &p[2]], &p[4])),
@@ -213,10 +261,10 @@ mod tests {
             );
             // The prepared value is the exact determinant to within the filter's bound.
             let exact = robust::insphere(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[3]), c3(&p[4]));
-            let (prepared, perm) = sphere.eval::<3>(&p[0], &p[4]);
+            let (prepared, perm) = sphere.eval::<3>(&p[4]);
             assert!((exact - prepared).abs() <= LIFTED_FILTER * perm, "{exact} vs {prepared}");
             let exact = robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4]));
-            let (prepared, perm) = circle.eval::<2>(&p[0], &p[4]);
+            let (prepared, perm) = circle.eval::<2>(&p[4]);
             assert!((exact - prepared).abs() <= LIFTED_FILTER * perm, "{exact} vs {prepared}");
         }
     }
