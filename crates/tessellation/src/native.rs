@@ -186,6 +186,8 @@ impl<const D: usize> Engine<D> {
         self.pts.clear();
         self.pts.extend(points.chunks_exact(D).map(|c| if D == 2 { [c[0], c[1], 0.0] } else { [c[0], c[1], c[2]] }));
         self.cells.clear();
+        // Cell 0 is a sink for the branch-free ridge pairing, never part of the triangulation.
+        self.cells.push(Cell { v: [NONE; 4], n: [NONE; 4], mark: 0, sphere: Lifted::default() });
         self.free.clear();
         self.stamp = 0;
         self.hint = 0;
@@ -594,16 +596,17 @@ impl<const D: usize> Engine<D> {
         for (side, &key) in sides.iter().zip(&keys).take(D) {
             let j = side[0];
             let key = key & (LOCAL_MAX * LOCAL_MAX - 1);
+            // Without branches (which ridge comes first is a coin toss for the predictor): the
+            // second cell of a ridge links both ways and empties the slot; the first fills it and
+            // "links" into the sink cell 0.
             let e = self.ridges[key];
-            if e == NONE {
-                self.ridges[key] = code(nc, j);
-                *open += 1;
-            } else {
-                self.cells[nc as usize].n[j] = e;
-                self.cells[(e >> 2) as usize].n[(e & 3) as usize] = code(nc, j);
-                self.ridges[key] = NONE;
-                *open -= 1;
-            }
+            let first = e == NONE;
+            let mine = code(nc, j);
+            self.ridges[key] = if first { mine } else { NONE };
+            self.cells[nc as usize].n[j] = e;
+            let back = if first { 0 } else { e };
+            self.cells[(back >> 2) as usize].n[(back & 3) as usize] = mine;
+            *open = if first { *open + 1 } else { *open - 1 };
         }
     }
 
