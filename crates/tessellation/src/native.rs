@@ -177,9 +177,7 @@ impl<const D: usize> Engine<D> {
         for p in (D + 1)..n {
             self.insert(p as u32)?;
         }
-        self.check_unique()?;
-        self.extract(out);
-        Ok(())
+        self.extract_unique(out)
     }
 
     fn reset(&mut self, points: &[f64]) {
@@ -684,11 +682,16 @@ impl<const D: usize> Engine<D> {
         Ok(())
     }
 
-    // ----- uniqueness ------------------------------------------------------------------------------
+    // ----- uniqueness and output -------------------------------------------------------------------
 
     /// Declines if the finished triangulation is not (robustly) unique: an interior face whose two
     /// opposite vertices are (nearly) cospherical with it, or two (nearly) coplanar hull facets.
-    fn check_unique(&self) -> Result<(), Decline> {
+    /// Emits the finished triangulation (input point indices) while checking that it is
+    /// (robustly) unique; declines on an interior face whose two opposite vertices are (nearly)
+    /// cospherical with it, or on two (nearly) coplanar hull facets.
+    fn extract_unique(&self, out: &mut Simplices) -> Result<(), Decline> {
+        out.simplices.clear();
+        out.hull_vertices.clear();
         for (c, cell) in self.cells.iter().enumerate() {
             if cell.v[0] == NONE {
                 continue;
@@ -715,18 +718,7 @@ impl<const D: usize> Engine<D> {
                     return Err(Decline::Tie(if ghost { "coplanar hull facets" } else { "cospherical points" }));
                 }
             }
-        }
-        Ok(())
-    }
-
-    fn extract(&self, out: &mut Simplices) {
-        out.simplices.clear();
-        out.hull_vertices.clear();
-        for cell in &self.cells {
-            if cell.v[0] == NONE {
-                continue;
-            }
-            if cell.v[D] == self.inf {
+            if ghost {
                 out.hull_vertices.extend(cell.v[..D].iter().map(|&v| self.perm[v as usize]));
             } else {
                 out.simplices.extend(cell.v[..=D].iter().map(|&v| self.perm[v as usize]));
@@ -734,6 +726,7 @@ impl<const D: usize> Engine<D> {
         }
         out.hull_vertices.sort_unstable();
         out.hull_vertices.dedup();
+        Ok(())
     }
 }
 
