@@ -499,9 +499,11 @@ impl<const D: usize> Engine<D> {
         self.cavity.push(seed);
         while let Some(c) = self.stack.pop() {
             let n = self.cells[c as usize].n;
-            for (k, &outer) in n.iter().enumerate().take(D + 1) {
+            // All neighbours' marks are read before any branch on them, so that their cache
+            // misses overlap instead of waiting on each other's (unpredictable) conflict tests.
+            let marks: [u32; 4] = std::array::from_fn(|k| if k <= D { self.cells[(n[k] >> 2) as usize].mark } else { 0 });
+            for (k, (&outer, &m)) in n.iter().zip(&marks).enumerate().take(D + 1) {
                 let nb = (outer >> 2) as usize;
-                let m = self.cells[nb].mark;
                 if m == in_cavity {
                     continue;
                 }
