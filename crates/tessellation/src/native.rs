@@ -69,7 +69,7 @@ const SIDES: [[[[usize; 3]; 3]; 4]; 2] = [
     ],
 ];
 
-use crate::predicates::{LIFTED_FILTER, Lifted, Row, exact_in_sphere, orient2d as orient2, orient3d as orient3};
+use crate::predicates::{exact_in_sphere, orient2d as orient2, orient3d as orient3, Lifted, Row, LIFTED_FILTER};
 
 /// One simplex: its vertices and, in slot i, the code `4 · neighbour + face` of the neighbour
 /// across the face opposite vertex i (`face` is that face's slot in the neighbour). 2-D cells use
@@ -203,7 +203,11 @@ impl<const D: usize> Engine<D> {
     #[inline(always)]
     fn orient_replaced(&self, v: &[u32; 4], slot: usize, p: &[f64; 3]) -> f64 {
         let q = |j: usize| if j == slot { p } else { &self.pts[v[j] as usize] };
-        if D == 2 { orient2(q(0), q(1), q(2)) } else { orient3(q(0), q(1), q(2), q(3)) }
+        if D == 2 {
+            orient2(q(0), q(1), q(2))
+        } else {
+            orient3(q(0), q(1), q(2), q(3))
+        }
     }
 
     /// Whether the circumsphere of the cell with vertices `v` contains `p` (`Some(true)`), not
@@ -232,7 +236,11 @@ impl<const D: usize> Engine<D> {
     fn ghost_conflicts(&self, v: &[u32; 4], p: &[f64; 3]) -> Option<bool> {
         let q = |j: usize| &self.pts[v[j] as usize];
         let o = if D == 2 { orient2(q(0), q(1), p) } else { orient3(q(0), q(1), q(2), p) };
-        if o == 0.0 { None } else { Some(o > 0.0) }
+        if o == 0.0 {
+            None
+        } else {
+            Some(o > 0.0)
+        }
     }
 
     /// The exact in-sphere sign, when the prepared test cannot decide (rare).
