@@ -146,6 +146,18 @@ pub(crate) fn constant(routine: Normalization, points: &[f64], ndim: usize, hint
         Normalization::RzConvexHull => Ok(rz_convexhull(points)),
         Normalization::ConvexHull => Ok(hints.total_volume),
         Normalization::ConvexHullRot4 => {
+            if ndim == 3 {
+                // The hull candidates as 3-D points; the hull module adds the rotated copies.
+                let base: Vec<[f64; 3]> = match hints.hull_candidates {
+                    Some(idx) => {
+                        idx.iter().map(|&i| i as usize * 3).map(|i| [points[i], points[i + 1], points[i + 2]]).collect()
+                    }
+                    None => points.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect(),
+                };
+                if let Some(v) = crate::hull::hull_volume_rot4(&base) {
+                    return Ok(v);
+                }
+            }
             let mut rotated = Vec::new();
             let mut push_rotations = |p: &[f64]| {
                 let (x, y) = (p[0], p[1]);
@@ -160,12 +172,6 @@ pub(crate) fn constant(routine: Normalization, points: &[f64], ndim: usize, hint
                     idx.iter().for_each(|&i| push_rotations(&points[i as usize * ndim..(i as usize + 1) * ndim]))
                 }
                 None => points.chunks_exact(ndim).for_each(&mut push_rotations),
-            }
-            if ndim == 3 {
-                let pts: Vec<[f64; 3]> = rotated.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect();
-                if let Some(v) = crate::hull::hull_volume_3d(&pts) {
-                    return Ok(v);
-                }
             }
             qhull::hull_volume(&rotated, ndim)
                 .map_err(|e| format!("convex hull of the rotated copies failed: {}", e.message))
