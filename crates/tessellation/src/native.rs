@@ -10,13 +10,17 @@
 //! reference's. It never panics on any finite input.
 //!
 //! # Data layout (what makes it fast)
-//! * A cell is 32 bytes: four vertex indices and four neighbour *codes* `4 · cell + face`, so the
-//!   way back from a neighbour is known without a search.
+//! * A cell is one 128-byte record: four vertex indices, four neighbour *codes* `4 · cell + face`
+//!   (so the way back from a neighbour is known without a search), the cavity-search mark and the
+//!   cell's prepared in-sphere test ([`Lifted`]: a dot product per query instead of a 4 × 4
+//!   determinant).
 //! * The point at infinity is an ordinary vertex index (one past the last point) and always sits
 //!   in slot `D` of a ghost cell, so "is this a ghost?" is one comparison.
-//! * Cells removed by an insertion are overwritten by the cells it creates.
+//! * The cells of a cavity are freed once the new cells are built and reused by the next insertion.
 //! * New cells are joined to each other through a small table indexed by the cavity-local numbers
-//!   of the two vertices of the edge they share (a hash table only for very large cavities).
+//!   of the two vertices of the edge they share (a hash table only for very large cavities); their
+//!   in-sphere tests are prepared from rows of the boundary vertices relative to the new point,
+//!   computed once per vertex.
 
 /// No neighbour (only during construction), no table entry, or a freed cell (in `v[0]`).
 const NONE: u32 = u32::MAX;
@@ -52,8 +56,9 @@ pub(crate) struct Simplices {
 }
 
 /// For the apex slot k of a new cell: its faces through the apex, as (face slot j, the slots of the
-/// ridge's vertices = the slots other than j and k). Tetrahedra use all three entries with both
-/// ridge slots; triangles use the first two entries and one ridge slot.
+/// ridge's vertices = the slots other than j and k), indexed `[D - 2][k]`. Tetrahedra use all three
+/// entries with both ridge slots; triangles use the first two entries and one ridge slot. The face
+/// slots are ascending, so they also list the non-apex slots in order.
 const SIDES: [[[[usize; 3]; 3]; 4]; 2] = [
     [
         [[1, 2, 2], [2, 1, 1], [0, 0, 0]],
@@ -75,9 +80,8 @@ use crate::predicates::{exact_in_sphere, orient2d as orient2, orient3d as orient
 /// across the face opposite vertex i (`face` is that face's slot in the neighbour). 2-D cells use
 /// slots 0..3. In a ghost cell the point at infinity is in slot `D`.
 ///
-/// Everything the cavity search reads about a cell sits in one 128-byte record (two cache lines
-/// that the hardware fetches as a pair): vertices, neighbours, the search mark and the prepared
-/// in-sphere test.
+/// Everything the cavity search reads about a cell sits in one 128-byte record (two cache lines):
+/// vertices, neighbours, the search mark and the prepared in-sphere test.
 #[derive(Debug, Clone, Copy)]
 #[repr(C, align(128))]
 struct Cell {
@@ -142,6 +146,9 @@ pub(crate) struct Engine<const D: usize> {
     perm: Vec<u32>,
     scratch_pts: Vec<[f64; 3]>,
     hint: u32,
+    /// Use the hash-table path for every cavity (tests of that rare path).
+    #[cfg(test)]
+    always_hash: bool,
 }
 
 enum Located {
@@ -526,6 +533,8 @@ impl<const D: usize> Engine<D> {
         // A closed cavity boundary has F faces on V = F / 2 + 2 vertices (3-D; V = F in 2-D).
         let faces = self.boundary.len();
         let vertices = if D == 3 { faces / 2 + 2 } else { faces };
+        #[cfg(test)]
+        let vertices = if self.always_hash { LOCAL_MAX + 1 } else { vertices };
         if vertices <= LOCAL_MAX {
             self.fill_cavity_by_table(pi)?;
         } else {
@@ -835,6 +844,37 @@ mod tests {
             .sum();
         let hull = crate::qhull::hull_volume(&pts, 3).unwrap();
         assert!((vol - hull).abs() < 1e-12 * hull, "{vol} vs {hull}");
+    }
+
+    #[test]
+    fn hash_path_for_large_cavities_gives_the_same_triangulation() {
+        let sorted = |s: &Simplices, d: usize| {
+            let mut cells: Vec<Vec<u32>> = s
+                .simplices
+                .chunks_exact(d + 1)
+                .map(|c| {
+                    let mut c = c.to_vec();
+                    c.sort_unstable();
+                    c
+                })
+                .collect();
+            cells.sort_unstable();
+            cells
+        };
+        let mut seed = 19;
+        let pts3: Vec<f64> = (0..3 * 400).map(|_| lcg(&mut seed)).collect();
+        let (mut table, mut hash) = (Simplices::default(), Simplices::default());
+        Engine::<3>::default().triangulate(&pts3, &mut table).unwrap();
+        let mut e3 = Engine::<3> { always_hash: true, ..Default::default() };
+        e3.triangulate(&pts3, &mut hash).unwrap();
+        assert_eq!(sorted(&table, 3), sorted(&hash, 3));
+        check_delaunay::<3>(&pts3, &hash);
+        let pts2: Vec<f64> = (0..2 * 400).map(|_| lcg(&mut seed)).collect();
+        Engine::<2>::default().triangulate(&pts2, &mut table).unwrap();
+        let mut e2 = Engine::<2> { always_hash: true, ..Default::default() };
+        e2.triangulate(&pts2, &mut hash).unwrap();
+        assert_eq!(sorted(&table, 2), sorted(&hash, 2));
+        check_delaunay::<2>(&pts2, &hash);
     }
 
     #[test]
