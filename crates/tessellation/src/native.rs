@@ -391,7 +391,8 @@ impl<const D: usize> Engine<D> {
                 g.swap(0, 1);
             }
             let ghost = self.alloc();
-            self.join_new_cell(ghost, g, D, code(finite, k), &mut open);
+            self.place_cell(ghost, g, D, code(finite, k));
+            self.join_new_cell(ghost, g, D, &mut open);
         }
         if open != 0 {
             return Err(Decline::Tie("initial simplex not closed"));
@@ -556,16 +557,12 @@ impl<const D: usize> Engine<D> {
         let (mut hint, mut last) = (NONE, NONE);
         for i in 0..self.boundary.len() {
             let (c, k) = self.boundary[i];
-            let k = k as usize;
-            let old = &self.cells[c as usize];
-            let outer = old.n[k];
-            let v: [u32; 4] = std::array::from_fn(|j| if j == k { pi } else { old.v[j] });
-            let nc = self.alloc();
+            let (nc, v) = self.new_cell_on_face(c, k as usize, pi);
             last = nc;
             if hint == NONE && v[D] != self.inf {
                 hint = nc;
             }
-            self.join_new_cell(nc, v, k, outer, &mut open);
+            self.join_new_cell(nc, v, k as usize, &mut open);
         }
         if open != 0 || self.nlocal as usize > LOCAL_MAX {
             self.ridges.iter_mut().for_each(|r| *r = NONE);
@@ -575,17 +572,34 @@ impl<const D: usize> Engine<D> {
         Ok(())
     }
 
-    /// Writes cell `nc` with vertices `v` (the new point, or the point at infinity for the first
-    /// ghosts, in slot `apex`), joins it to the cell `outer` (a code) across the face opposite the
-    /// apex, prepares its in-sphere test from the cavity-local rows, and pairs its faces through
-    /// the apex with those of earlier new cells through the ridge table (`open` counts unpaired
-    /// ridges).
+    /// A new cell on face `k` of cavity cell `c`: that face's vertices with `pi` in slot `k`,
+    /// joined to the cell outside the face. Returns the new cell and its vertices.
     #[inline(always)]
-    fn join_new_cell(&mut self, nc: u32, v: [u32; 4], apex: usize, outer: u32, open: &mut usize) {
+    fn new_cell_on_face(&mut self, c: u32, k: usize, pi: u32) -> (u32, [u32; 4]) {
+        let old = &self.cells[c as usize];
+        let outer = old.n[k];
+        let v: [u32; 4] = std::array::from_fn(|j| if j == k { pi } else { old.v[j] });
+        let nc = self.alloc();
+        self.place_cell(nc, v, k, outer);
+        (nc, v)
+    }
+
+    /// Writes cell `nc` with vertices `v` and joins it to the cell `outer` (a code) across its face
+    /// `apex`; its other neighbours are left open.
+    #[inline(always)]
+    fn place_cell(&mut self, nc: u32, v: [u32; 4], apex: usize, outer: u32) {
         let cell = &mut self.cells[nc as usize];
         cell.v = v;
         cell.n = std::array::from_fn(|j| if j == apex { outer } else { NONE });
         self.cells[(outer >> 2) as usize].n[(outer & 3) as usize] = code(nc, apex);
+    }
+
+    /// Completes new cell `nc` with vertices `v` (the new point, or the point at infinity for the
+    /// first ghosts, in slot `apex`): prepares its in-sphere test from the cavity-local rows and
+    /// pairs its faces through the apex with those of earlier new cells through the ridge table
+    /// (`open` counts unpaired ridges).
+    #[inline(always)]
+    fn join_new_cell(&mut self, nc: u32, v: [u32; 4], apex: usize, open: &mut usize) {
         // The faces through the apex are those opposite the other slots (ascending); the ridge of
         // one is the other two slots' vertices (one vertex in 2-D).
         let sides = &SIDES[D - 2][apex];
@@ -627,14 +641,7 @@ impl<const D: usize> Engine<D> {
         self.new_cells.clear();
         for i in 0..self.boundary.len() {
             let (c, k) = self.boundary[i];
-            let old = &self.cells[c as usize];
-            let outer = old.n[k as usize];
-            let v: [u32; 4] = std::array::from_fn(|j| if j == k as usize { pi } else { old.v[j] });
-            let nc = self.alloc();
-            let cell = &mut self.cells[nc as usize];
-            cell.v = v;
-            cell.n = std::array::from_fn(|j| if j == k as usize { outer } else { NONE });
-            self.cells[(outer >> 2) as usize].n[(outer & 3) as usize] = code(nc, k as usize);
+            let (nc, _) = self.new_cell_on_face(c, k as usize, pi);
             self.prepare(nc);
             self.new_cells.push((nc, k));
         }
