@@ -11,7 +11,7 @@ build: deps
 
 ## Run the built-in example (no downloads) and print where its outputs are.
 demo: build
-	./target/release/starmill demo
+	$(CARGO) run --release --locked -q -p starmill -- demo
 
 ## Everything CI checks: formatting, lints, the whole test suite.
 test: deps
