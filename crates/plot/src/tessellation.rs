@@ -84,19 +84,17 @@ pub fn tessellation_2d(
         .map_err(&err)?
         .label("kept")
         .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 15, y + 5)], KEPT.mix(0.35).filled()));
-    chart
-        .draw_series(triangles.chunks_exact(3).zip(kept).filter(|(_, &k)| k).map(|(t, _)| {
+    // Closed outlines of the kept (`want` = true) or trimmed triangles.
+    let outlines = |want: bool| {
+        triangles.chunks_exact(3).zip(kept).filter(move |(_, &k)| k == want).map(|(t, _)| {
             let mut v = tri(t);
             v.push(v[0]);
-            PathElement::new(v, KEPT.stroke_width(1))
-        }))
-        .map_err(&err)?;
+            v
+        })
+    };
+    chart.draw_series(outlines(true).map(|v| PathElement::new(v, KEPT.stroke_width(1)))).map_err(&err)?;
     chart
-        .draw_series(triangles.chunks_exact(3).zip(kept).filter(|(_, &k)| !k).map(|(t, _)| {
-            let mut v = tri(t);
-            v.push(v[0]);
-            PathElement::new(v, TRIMMED.mix(0.6).stroke_width(1))
-        }))
+        .draw_series(outlines(false).map(|v| PathElement::new(v, TRIMMED.mix(0.6).stroke_width(1))))
         .map_err(&err)?
         .label("trimmed")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], TRIMMED));
