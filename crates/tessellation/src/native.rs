@@ -74,6 +74,9 @@ const SIDES: [[[[usize; 3]; 3]; 4]; 2] = [
     ],
 ];
 
+/// `SLOT_MASK[k]` has all bits set in slot k and none elsewhere: selects one slot without a branch.
+const SLOT_MASK: [[u32; 4]; 4] = [[NONE, 0, 0, 0], [0, NONE, 0, 0], [0, 0, NONE, 0], [0, 0, 0, NONE]];
+
 use crate::predicates::{exact_in_sphere, orient2d as orient2, orient3d as orient3, Lifted, Row, LIFTED_FILTER};
 
 /// One simplex: its vertices and, in slot i, the code `4 · neighbour + face` of the neighbour
@@ -578,7 +581,13 @@ impl<const D: usize> Engine<D> {
     fn new_cell_on_face(&mut self, c: u32, k: usize, pi: u32) -> (u32, [u32; 4]) {
         let old = &self.cells[c as usize];
         let outer = old.n[k];
-        let v: [u32; 4] = std::array::from_fn(|j| if j == k { pi } else { old.v[j] });
+        let m = &SLOT_MASK[k];
+        let v = [
+            (old.v[0] & !m[0]) | (pi & m[0]),
+            (old.v[1] & !m[1]) | (pi & m[1]),
+            (old.v[2] & !m[2]) | (pi & m[2]),
+            (old.v[3] & !m[3]) | (pi & m[3]),
+        ];
         let nc = self.alloc();
         self.place_cell(nc, v, k, outer);
         (nc, v)
@@ -590,7 +599,8 @@ impl<const D: usize> Engine<D> {
     fn place_cell(&mut self, nc: u32, v: [u32; 4], apex: usize, outer: u32) {
         let cell = &mut self.cells[nc as usize];
         cell.v = v;
-        cell.n = std::array::from_fn(|j| if j == apex { outer } else { NONE });
+        let m = &SLOT_MASK[apex];
+        cell.n = [outer | !m[0], outer | !m[1], outer | !m[2], outer | !m[3]];
         self.cells[(outer >> 2) as usize].n[(outer & 3) as usize] = code(nc, apex);
     }
 
