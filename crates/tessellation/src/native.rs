@@ -155,6 +155,9 @@ pub(crate) struct Engine<const D: usize> {
 }
 
 enum Located {
+    /// A cell proven to be in conflict with the point (its circumsphere holds it).
+    Conflict(u32),
+    /// A cell whose closure holds the point, or a ghost whose facet the point sees.
     Cell(u32),
     Duplicate,
 }
@@ -467,6 +470,12 @@ impl<const D: usize> Engine<D> {
             if cell.v[D] == self.inf {
                 return Ok(Located::Cell(c));
             }
+            // Any cell in conflict with p seeds the cavity (the conflict region is connected), so
+            // the walk stops at the first one the filtered in-sphere test proves to be.
+            let (det, perm) = self.cells[c as usize].sphere.eval::<D>(p);
+            if det > LIFTED_FILTER * perm {
+                return Ok(Located::Conflict(c));
+            }
             let mut next = NONE;
             for t in 1..=D + 1 {
                 let k = (entry + t) % (D + 1);
@@ -493,11 +502,14 @@ impl<const D: usize> Engine<D> {
         let p = self.pts[pi as usize];
         let seed = match self.locate(&p)? {
             Located::Duplicate => return Ok(()),
-            Located::Cell(c) => c,
+            Located::Conflict(c) => c,
+            Located::Cell(c) => {
+                if self.conflicts(c as usize, &p) != Some(true) {
+                    return Err(Decline::Tie("point on the hull plane"));
+                }
+                c
+            }
         };
-        if self.conflicts(seed as usize, &p) != Some(true) {
-            return Err(Decline::Tie("point on the hull plane"));
-        }
         self.next_stamp();
         self.current = p;
         let in_cavity = 2 * self.stamp;
