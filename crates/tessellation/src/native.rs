@@ -77,7 +77,9 @@ const SIDES: [[[[usize; 3]; 3]; 4]; 2] = [
 /// `SLOT_MASK[k]` has all bits set in slot k and none elsewhere: selects one slot without a branch.
 const SLOT_MASK: [[u32; 4]; 4] = [[NONE, 0, 0, 0], [0, NONE, 0, 0], [0, 0, NONE, 0], [0, 0, 0, NONE]];
 
-use crate::predicates::{exact_in_sphere, orient2d as orient2, orient3d as orient3, Lifted, Row, LIFTED_FILTER};
+use crate::predicates::{
+    exact_in_sphere, orient2d as orient2, orient3d as orient3, static_filter_bound, Lifted, Row, LIFTED_FILTER,
+};
 
 /// One simplex: its vertices and, in slot i, the code `4 · neighbour + face` of the neighbour
 /// across the face opposite vertex i (`face` is that face's slot in the neighbour). 2-D cells use
@@ -149,6 +151,9 @@ pub(crate) struct Engine<const D: usize> {
     perm: Vec<u32>,
     scratch_pts: Vec<[f64; 3]>,
     hint: u32,
+    /// The static filter of this input ([`static_filter_bound`]): a prepared in-sphere
+    /// determinant beyond it has a certain sign.
+    filter_bound: f64,
     /// Use the hash-table path for every cavity (tests of that rare path).
     #[cfg(test)]
     always_hash: bool,
@@ -231,6 +236,15 @@ impl<const D: usize> Engine<D> {
         let cell = &self.cells[c];
         if cell.v[D] == self.inf {
             return self.ghost_conflicts(&cell.v, p);
+        }
+        // Almost every test is decided by the static filter; then the cell's own error bound,
+        // then exact arithmetic.
+        let det = cell.sphere.det::<D>(p);
+        if det > self.filter_bound {
+            return Some(true);
+        }
+        if -det > self.filter_bound {
+            return Some(false);
         }
         let (det, perm) = cell.sphere.eval::<D>(p);
         let bound = LIFTED_FILTER * perm;
@@ -418,6 +432,7 @@ impl<const D: usize> Engine<D> {
                 hi[k] = hi[k].max(p[k]);
             }
         }
+        self.filter_bound = static_filter_bound::<D>(&[hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]]);
         let bits: u32 = if D == 2 { 31 } else { 21 };
         let cells = ((1u64 << bits) - 1) as f64;
         self.order.clear();
@@ -472,8 +487,7 @@ impl<const D: usize> Engine<D> {
             }
             // Any cell in conflict with p seeds the cavity (the conflict region is connected), so
             // the walk stops at the first one the filtered in-sphere test proves to be.
-            let (det, perm) = self.cells[c as usize].sphere.eval::<D>(p);
-            if det > LIFTED_FILTER * perm {
+            if self.cells[c as usize].sphere.det::<D>(p) > self.filter_bound {
                 return Ok(Located::Conflict(c));
             }
             let mut next = NONE;

@@ -166,6 +166,16 @@ impl Lifted {
         }
     }
 
+    /// The floating-point determinant for the point `p` alone (length^5 in 3-D, length^4 in 2-D):
+    /// what [`Lifted::eval`] computes before its error bound.
+    #[inline(always)]
+    pub(crate) fn det<const D: usize>(&self, p: &P3) -> f64 {
+        let a = &self.o;
+        let q = [p[0] - a[0], p[1] - a[1], if D == 3 { p[2] - a[2] } else { 0.0 }];
+        let qw = q[0] * q[0] + q[1] * q[1] + q[2] * q[2];
+        (self.k[0] * q[0] + self.k[1] * q[1]) + (self.k[2] * q[2] + self.k[3] * qw)
+    }
+
     /// The floating-point determinant for the point `p` and an upper bound of its permanent
     /// (length^5 in 3-D, length^4 in 2-D).
     #[inline(always)]
@@ -179,6 +189,23 @@ impl Lifted {
         let mw = fmax(self.m[3], qw);
         let perm = if D == 3 { 24.0 * mx * my * fmax(self.m[2], q[2].abs()) * mw } else { 6.0 * mx * my * mw };
         (det, perm)
+    }
+}
+
+/// A static filter: an upper bound of `LIFTED_FILTER` × the permanent of [`Lifted::eval`] for
+/// every cell and query drawn from points whose bounding box has sides `extent` (the first D used;
+/// length^5 in 3-D, length^4 in 2-D). Every coordinate difference is at most the side and every
+/// squared length at most the squared diagonal; a factor 2 covers the rounding of those squares
+/// and of the bound itself. A [`Lifted::det`] beyond it has a certain sign, with no per-cell bound
+/// to compute. Infinite when it would underflow or overflow, so that it then decides nothing.
+pub(crate) fn static_filter_bound<const D: usize>(extent: &P3) -> f64 {
+    let (lx, ly, lz) = (extent[0], extent[1], if D == 3 { extent[2] } else { 1.0 });
+    let lw = lx * lx + ly * ly + if D == 3 { lz * lz } else { 0.0 };
+    let bound = 2.0 * LIFTED_FILTER * if D == 3 { 24.0 * lx * ly * lz * lw } else { 6.0 * lx * ly * lw };
+    if bound.is_normal() {
+        bound
+    } else {
+        f64::INFINITY
     }
 }
 
@@ -254,7 +281,15 @@ mod tests {
                     assert_eq!(s(in_lifted::<2>(&lifted, [&p[0], &p[1], &p[2], &p[2]], &p[4])), exact2, "origin {k}");
                 }
             }
+            // The static bound of the points' bounding box covers this cell's own bound.
+            let extent: P3 = std::array::from_fn(|k| {
+                let (lo, hi) =
+                    p.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), q| (l.min(q[k]), h.max(q[k])));
+                hi - lo
+            });
+            assert!(LIFTED_FILTER * sphere.eval::<3>(&p[4]).1 <= static_filter_bound::<3>(&extent));
             let circle = Lifted::circle(&p[0], &p[1], &p[2]);
+            assert!(LIFTED_FILTER * circle.eval::<2>(&p[4]).1 <= static_filter_bound::<2>(&extent));
             assert_eq!(
                 s(in_lifted::<2>(&circle, [&p[0], &p[1], &p[2], &p[2]], &p[4])),
                 s(robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4])))
