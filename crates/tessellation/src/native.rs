@@ -469,7 +469,8 @@ impl<const D: usize> Engine<D> {
     // ----- insertion -------------------------------------------------------------------------------
 
     /// Visibility walk from the last created cell to a cell whose closure holds `p` (or a ghost
-    /// whose facet `p` sees). In a Delaunay triangulation this walk cannot cycle.
+    /// whose facet `p` sees), stopping early at a cell the static filter proves in conflict with
+    /// `p` (any such cell seeds the cavity). In a Delaunay triangulation this walk cannot cycle.
     fn locate(&self, p: &[f64; 3]) -> Result<Located, Decline> {
         let mut c = self.hint;
         let mut cell = self.cells[c as usize].topology();
