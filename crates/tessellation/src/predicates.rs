@@ -166,13 +166,19 @@ impl Lifted {
         }
     }
 
+    /// The query point relative to the origin, and its squared length.
+    #[inline(always)]
+    fn relative<const D: usize>(&self, p: &P3) -> (P3, f64) {
+        let a = &self.o;
+        let q = [p[0] - a[0], p[1] - a[1], if D == 3 { p[2] - a[2] } else { 0.0 }];
+        (q, q[0] * q[0] + q[1] * q[1] + q[2] * q[2])
+    }
+
     /// The floating-point determinant for the point `p` alone (length^5 in 3-D, length^4 in 2-D):
     /// what [`Lifted::eval`] computes before its error bound.
     #[inline(always)]
     pub(crate) fn det<const D: usize>(&self, p: &P3) -> f64 {
-        let a = &self.o;
-        let q = [p[0] - a[0], p[1] - a[1], if D == 3 { p[2] - a[2] } else { 0.0 }];
-        let qw = q[0] * q[0] + q[1] * q[1] + q[2] * q[2];
+        let (q, qw) = self.relative::<D>(p);
         (self.k[0] * q[0] + self.k[1] * q[1]) + (self.k[2] * q[2] + self.k[3] * qw)
     }
 
@@ -180,10 +186,8 @@ impl Lifted {
     /// (length^5 in 3-D, length^4 in 2-D).
     #[inline(always)]
     pub(crate) fn eval<const D: usize>(&self, p: &P3) -> (f64, f64) {
-        let a = &self.o;
-        let q = [p[0] - a[0], p[1] - a[1], if D == 3 { p[2] - a[2] } else { 0.0 }];
-        let qw = q[0] * q[0] + q[1] * q[1] + q[2] * q[2];
-        let det = (self.k[0] * q[0] + self.k[1] * q[1]) + (self.k[2] * q[2] + self.k[3] * qw);
+        let (q, qw) = self.relative::<D>(p);
+        let det = self.det::<D>(p);
         let mx = fmax(self.m[0], q[0].abs());
         let my = fmax(self.m[1], q[1].abs());
         let mw = fmax(self.m[3], qw);
