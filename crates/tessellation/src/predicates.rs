@@ -179,6 +179,12 @@ impl Lifted {
     #[inline(always)]
     pub(crate) fn det<const D: usize>(&self, p: &P3) -> f64 {
         let (q, qw) = self.relative::<D>(p);
+        self.lifted_dot(&q, qw)
+    }
+
+    /// `k · (q, qw)`, the determinant for a query `q` relative to the origin with squared length `qw`.
+    #[inline(always)]
+    fn lifted_dot(&self, q: &P3, qw: f64) -> f64 {
         (self.k[0] * q[0] + self.k[1] * q[1]) + (self.k[2] * q[2] + self.k[3] * qw)
     }
 
@@ -187,7 +193,7 @@ impl Lifted {
     #[inline(always)]
     pub(crate) fn eval<const D: usize>(&self, p: &P3) -> (f64, f64) {
         let (q, qw) = self.relative::<D>(p);
-        let det = self.det::<D>(p);
+        let det = self.lifted_dot(&q, qw);
         let mx = fmax(self.m[0], q[0].abs());
         let my = fmax(self.m[1], q[1].abs());
         let mw = fmax(self.m[3], qw);
