@@ -2,8 +2,9 @@
 //! (pidgey + galpy + commensurability) on the seed's 500 orbits. Golden data: tests/golden/commensurability/,
 //! written by tools/golden_commensurability.sh.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn golden(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/commensurability").join(name)
@@ -15,13 +16,11 @@ fn read(path: &Path) -> starmill_io::ArrayF64 {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("starmill-comm-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+    common::scratch("comm", name)
 }
 
 fn starmill(args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_starmill")).args(args).output().expect("run starmill");
+    let out = common::starmill_bin().args(args).output().expect("run starmill");
     assert!(
         out.status.success(),
         "starmill {args:?} failed:\n{}\n{}",
@@ -110,7 +109,7 @@ fn bad_inputs_fail_with_a_message_naming_the_problem() {
     std::fs::create_dir_all(&out).unwrap();
     let csv = out.join("ics.csv");
     std::fs::write(&csv, "8,0,0,0,220\n").unwrap();
-    let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_starmill")).args(args).output().unwrap();
+    let run = |args: &[&str]| common::starmill_bin().args(args).output().unwrap();
     let o = run(&["commensurability", csv.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("shape"), "{}", String::from_utf8_lossy(&o.stderr));

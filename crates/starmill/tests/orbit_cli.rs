@@ -1,16 +1,13 @@
 //! `starmill orbit` end to end: outputs, run record, frames, and errors that name the file.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_starmill"))
-}
+use std::path::PathBuf;
+
+use common::starmill_bin as bin;
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("starmill-orbit-cli-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch("orbit-cli", name)
 }
 
 #[test]

@@ -1,18 +1,17 @@
 //! `starmill scan` / `starmill merge`: HDF5 output read back by h5py, crash-and-resume, shards.
 //! h5py comes from the test venv (target/test-venv, made by tools/test-venv.sh).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("starmill-scan-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("scan", name)
 }
 
 fn run(args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_starmill"));
+    let mut c = common::starmill_bin();
     c.args(args).env_remove("SLURM_ARRAY_TASK_ID").env_remove("SLURM_ARRAY_TASK_MIN").env_remove("SLURM_CPUS_PER_TASK");
     for (k, v) in envs {
         c.env(k, v);

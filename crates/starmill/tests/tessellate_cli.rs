@@ -1,21 +1,18 @@
 //! `starmill tessellate` end to end: the JSON record, a batch written to .npy, CSV input, the plot,
 //! and bad input (exit status and messages).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_starmill"))
-}
+use std::path::{Path, PathBuf};
+
+use common::starmill_bin as bin;
 
 fn golden(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/tessellation").join(name)
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("starmill-tessellate-cli-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("tessellate-cli", name)
 }
 
 #[test]
