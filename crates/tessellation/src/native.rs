@@ -10,10 +10,12 @@
 //! reference's. It never panics on any finite input.
 //!
 //! # Data layout (what makes it fast)
-//! * A cell is one 128-byte record: four vertex indices, four neighbour *codes* `4 · cell + face`
-//!   (so the way back from a neighbour is known without a search), the cavity-search mark and the
-//!   cell's prepared in-sphere test ([`Lifted`]: a dot product per query instead of a 4 × 4
-//!   determinant).
+//! * A cell is one 128-byte record: the cell's prepared in-sphere test ([`Lifted`]: a dot product
+//!   per query instead of a 4 × 4 determinant) and the cavity-search mark in its first cache line,
+//!   which is all a conflict test reads; four vertex indices, four neighbour *codes*
+//!   `4 · cell + face` (so the way back from a neighbour is known without a search) and the test's
+//!   error-bound magnitudes in the second. A ghost's test is NaN, so it never passes the filter
+//!   and the ghost is recognised only on the rare slow path.
 //! * The point at infinity is an ordinary vertex index (one past the last point) and always sits
 //!   in slot `D` of a ghost cell, so "is this a ghost?" is one comparison.
 //! * The cells of a cavity are freed once the new cells are built and reused by the next insertion.
@@ -78,25 +80,35 @@ const SIDES: [[[[usize; 3]; 3]; 4]; 2] = [
 const SLOT_MASK: [[u32; 4]; 4] = [[NONE, 0, 0, 0], [0, NONE, 0, 0], [0, 0, NONE, 0], [0, 0, 0, NONE]];
 
 use crate::predicates::{
-    exact_in_sphere, orient2d as orient2, orient3d as orient3, static_filter_bound, Lifted, Row, LIFTED_FILTER,
+    exact_in_sphere, orient2d as orient2, orient3d as orient3, static_filter_bound, Lifted, Magnitudes, Row,
+    LIFTED_FILTER,
 };
 
 /// One simplex: its vertices and, in slot i, the code `4 · neighbour + face` of the neighbour
 /// across the face opposite vertex i (`face` is that face's slot in the neighbour). 2-D cells use
 /// slots 0..3. In a ghost cell the point at infinity is in slot `D`.
 ///
-/// Everything the cavity search reads about a cell sits in one 128-byte record (two cache lines):
-/// vertices, neighbours, the search mark and the prepared in-sphere test.
+/// A cell's 128-byte record (two cache lines): the first holds what a conflict test reads (the
+/// prepared in-sphere test and the search mark), the second the topology and the test's
+/// magnitudes.
 #[derive(Debug, Clone, Copy)]
 #[repr(C, align(128))]
 struct Cell {
-    v: [u32; 4],
-    n: [u32; 4],
+    /// The prepared in-sphere (in-circle) test; [`Lifted::UNDECIDED`] for a ghost.
+    sphere: Lifted,
     /// 2·stamp if in the current cavity, 2·stamp + 1 if tested and not in conflict.
     mark: u32,
-    /// The prepared in-sphere (in-circle) test (finite cells only).
-    sphere: Lifted,
+    /// Keeps `v` and `n` in the second cache line.
+    _pad: u32,
+    v: [u32; 4],
+    n: [u32; 4],
+    /// The magnitudes for the error bound of `sphere` (finite cells only).
+    mags: Magnitudes,
 }
+
+/// A cell with no vertices and no neighbours.
+const EMPTY_CELL: Cell =
+    Cell { sphere: Lifted::UNDECIDED, mark: 0, _pad: 0, v: [NONE; 4], n: [NONE; 4], mags: Magnitudes::ZERO };
 
 /// The vertices and neighbours of a cell, copied out of its record.
 #[derive(Debug, Clone, Copy)]
@@ -203,7 +215,7 @@ impl<const D: usize> Engine<D> {
         self.pts.extend(points.chunks_exact(D).map(|c| if D == 2 { [c[0], c[1], 0.0] } else { [c[0], c[1], c[2]] }));
         self.cells.clear();
         // Cell 0 is a sink for the branch-free ridge pairing, never part of the triangulation.
-        self.cells.push(Cell { v: [NONE; 4], n: [NONE; 4], mark: 0, sphere: Lifted::default() });
+        self.cells.push(EMPTY_CELL);
         self.free.clear();
         self.stamp = 0;
         self.hint = 0;
@@ -233,20 +245,27 @@ impl<const D: usize> Engine<D> {
     /// facet (`None`). For a ghost cell the "circumsphere" is the outer half-space of its facet.
     #[inline(always)]
     fn conflicts(&self, c: usize, p: &[f64; 3]) -> Option<bool> {
-        let cell = &self.cells[c];
-        if cell.v[D] == self.inf {
-            return self.ghost_conflicts(&cell.v, p);
-        }
-        // Almost every test is decided by the static filter; then the cell's own error bound,
-        // then exact arithmetic.
-        let det = cell.sphere.det::<D>(p);
+        // Almost every test of a finite cell is decided by the static filter, from the cell's
+        // first cache line alone; a ghost's test is NaN and never is.
+        let det = self.cells[c].sphere.det::<D>(p);
         if det > self.filter_bound {
             return Some(true);
         }
         if -det > self.filter_bound {
             return Some(false);
         }
-        let (det, perm) = cell.sphere.eval::<D>(p);
+        self.conflicts_unfiltered(c, p)
+    }
+
+    /// [`Self::conflicts`] when the static filter cannot decide: a ghost's half-space test, or
+    /// the cell's own error bound and then exact arithmetic.
+    #[inline(never)]
+    fn conflicts_unfiltered(&self, c: usize, p: &[f64; 3]) -> Option<bool> {
+        let cell = &self.cells[c];
+        if cell.v[D] == self.inf {
+            return self.ghost_conflicts(&cell.v, p);
+        }
+        let (det, perm) = cell.sphere.eval::<D>(&cell.mags, p);
         let bound = LIFTED_FILTER * perm;
         if det > bound {
             Some(true)
@@ -259,7 +278,6 @@ impl<const D: usize> Engine<D> {
 
     /// The conflict test of a ghost cell: is `p` strictly outside its hull facet (`None` if on
     /// the facet's plane)?
-    #[inline(never)]
     fn ghost_conflicts(&self, v: &[u32; 4], p: &[f64; 3]) -> Option<bool> {
         let q = |j: usize| &self.pts[v[j] as usize];
         let o = if D == 2 { orient2(q(0), q(1), p) } else { orient3(q(0), q(1), q(2), p) };
@@ -278,15 +296,22 @@ impl<const D: usize> Engine<D> {
         exact_in_sphere::<D>([q(0), q(1), q(2), q(D)], p)
     }
 
-    /// Prepares the in-sphere test of cell `c` if it is finite.
+    /// Prepares the in-sphere test of cell `c` (one that decides nothing for a ghost).
     #[inline(always)]
     fn prepare(&mut self, c: u32) {
         let v = self.cells[c as usize].v;
-        if v[D] != self.inf {
+        let (sphere, mags) = if v[D] != self.inf {
             let q = |j: usize| &self.pts[v[j] as usize];
-            self.cells[c as usize].sphere =
-                if D == 2 { Lifted::circle(q(0), q(1), q(2)) } else { Lifted::sphere(q(0), q(1), q(2), q(3)) };
-        }
+            if D == 2 {
+                Lifted::circle(q(0), q(1), q(2))
+            } else {
+                Lifted::sphere(q(0), q(1), q(2), q(3))
+            }
+        } else {
+            (Lifted::UNDECIDED, Magnitudes::ZERO)
+        };
+        let cell = &mut self.cells[c as usize];
+        (cell.sphere, cell.mags) = (sphere, mags);
     }
 
     // ----- set-up --------------------------------------------------------------------------------
@@ -343,7 +368,7 @@ impl<const D: usize> Engine<D> {
         if let Some(c) = self.free.pop() {
             c
         } else {
-            self.cells.push(Cell { v: [NONE; 4], n: [NONE; 4], mark: 0, sphere: Lifted::default() });
+            self.cells.push(EMPTY_CELL);
             (self.cells.len() - 1) as u32
         }
     }
@@ -643,15 +668,15 @@ impl<const D: usize> Engine<D> {
         let l0 = self.local(v[sides[0][0]]);
         let l1 = self.local(v[sides[1][0]]);
         let l2 = if D == 3 { self.local(v[sides[2][0]]) } else { 0 };
-        if v[D] != self.inf {
-            let odd = apex % 2 == 1;
-            let rows = &self.rows;
-            self.cells[nc as usize].sphere = if D == 2 {
-                Lifted::from_rows_2d(&rows[l0], &rows[l1], if odd { 1.0 } else { -1.0 }, &self.current)
-            } else {
-                Lifted::from_rows_3d(&rows[l0], &rows[l1], &rows[l2], if odd { -1.0 } else { 1.0 }, &self.current)
-            };
-        }
+        // Without a branch on ghosts: the point at infinity's row is NaN, and so is a ghost's test.
+        let odd = apex % 2 == 1;
+        let rows = &self.rows;
+        let cell = &mut self.cells[nc as usize];
+        (cell.sphere, cell.mags) = if D == 2 {
+            Lifted::from_rows_2d(&rows[l0], &rows[l1], if odd { 1.0 } else { -1.0 }, &self.current)
+        } else {
+            Lifted::from_rows_3d(&rows[l0], &rows[l1], &rows[l2], if odd { -1.0 } else { 1.0 }, &self.current)
+        };
         let pair = |a: usize, b: usize| a.min(b) * LOCAL_MAX + a.max(b);
         let keys = if D == 2 { [l1, l0, 0] } else { [pair(l1, l2), pair(l0, l2), pair(l0, l1)] };
         for (side, &key) in sides.iter().zip(&keys).take(D) {
@@ -763,7 +788,7 @@ impl<const D: usize> Engine<D> {
                 let opposite = &self.pts[other.v[(o & 3) as usize] as usize];
                 let tie = match (ghost, n_ghost) {
                     (false, false) => {
-                        let (det, perm) = cell.sphere.eval::<D>(opposite);
+                        let (det, perm) = cell.sphere.eval::<D>(&cell.mags, opposite);
                         det.abs() <= NEAR_TIE * perm
                     }
                     // Two hull facets meeting at a ridge: are they (nearly) coplanar?

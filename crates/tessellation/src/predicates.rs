@@ -105,33 +105,47 @@ impl Row {
 /// (relative to `o`, lifted by their squared length), the test of a point Q (relative to `o`) is
 /// the determinant of the rows (B, C, D, Q); expanded along the row of Q it is
 /// `k · (Qx, Qy, Qz, |Q|²)`. `k` carries the sign that makes it Shewchuk's (`robust`) in-sphere
-/// determinant: positive when the point is inside. `m` holds, per column, the largest magnitude
-/// among B, C, D, for the error bound. Lengths in the units of the points.
+/// determinant: positive when the point is inside. Its error bound needs the rows' [`Magnitudes`],
+/// kept apart because the static filter almost always decides without them. Lengths in the units
+/// of the points.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Lifted {
     k: [f64; 4],
-    m: [f64; 4],
     o: P3,
 }
 
+/// Per column, the largest magnitude among the rows B, C, D of a [`Lifted`] test (lengths; the
+/// lifted column in length²): what its error bound needs.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Magnitudes([f64; 4]);
+
+impl Magnitudes {
+    /// All zero (a cell without a test).
+    pub(crate) const ZERO: Magnitudes = Magnitudes([0.0; 4]);
+}
+
 impl Lifted {
+    /// A test that decides nothing (every determinant NaN): the test of a ghost cell.
+    pub(crate) const UNDECIDED: Lifted = Lifted { k: [f64::NAN; 4], o: [0.0; 3] };
+
     /// Prepares the in-sphere test of the tetrahedron (a, b, c, d) (origin a).
     #[inline(always)]
-    pub(crate) fn sphere(a: &P3, b: &P3, c: &P3, d: &P3) -> Self {
+    pub(crate) fn sphere(a: &P3, b: &P3, c: &P3, d: &P3) -> (Self, Magnitudes) {
         Self::from_rows_3d(&Row::new(b, a), &Row::new(c, a), &Row::new(d, a), 1.0, a)
     }
 
     /// Prepares the in-circle test of the triangle (a, b, c) (origin a; z ignored).
     #[inline(always)]
-    pub(crate) fn circle(a: &P3, b: &P3, c: &P3) -> Self {
+    pub(crate) fn circle(a: &P3, b: &P3, c: &P3) -> (Self, Magnitudes) {
         Self::from_rows_2d(&Row::new_2d(b, a), &Row::new_2d(c, a), -1.0, a)
     }
 
     /// The in-sphere test of a tetrahedron from the rows of three vertices relative to the fourth,
     /// `origin`. With the vertices in slot order and the origin in slot k, `sign` = (−1)^k (moving
-    /// the origin's row first) makes the value Shewchuk's determinant.
+    /// the origin's row first) makes the value Shewchuk's determinant. A row of NaN (the point at
+    /// infinity) gives a test that decides nothing.
     #[inline(always)]
-    pub(crate) fn from_rows_3d(b: &Row, c: &Row, d: &Row, sign: f64, origin: &P3) -> Self {
+    pub(crate) fn from_rows_3d(b: &Row, c: &Row, d: &Row, sign: f64, origin: &P3) -> (Self, Magnitudes) {
         let (bb, cc, dd) = (&b.v, &c.v, &d.v);
         // 2 × 2 minors of the rows C and D over column pairs (w = the lifted column).
         let s_xy = cc[0] * dd[1] - cc[1] * dd[0];
@@ -146,24 +160,24 @@ impl Lifted {
         let m_xyw = bb[0] * s_yw - bb[1] * s_xw + bb[3] * s_xy;
         let m_xyz = bb[0] * s_yz - bb[1] * s_xz + bb[2] * s_xy;
         let m: [f64; 4] = std::array::from_fn(|j| fmax(fmax(b.a[j], c.a[j]), d.a[j]));
-        Lifted { k: [-sign * m_yzw, sign * m_xzw, -sign * m_xyw, sign * m_xyz], m, o: *origin }
+        (Lifted { k: [-sign * m_yzw, sign * m_xzw, -sign * m_xyw, sign * m_xyz], o: *origin }, Magnitudes(m))
     }
 
     /// The in-circle test of a triangle from the rows of two vertices relative to the third,
     /// `origin`. With the vertices in slot order and the origin in slot k, `sign` = −(−1)^k.
     #[inline(always)]
-    pub(crate) fn from_rows_2d(b: &Row, c: &Row, sign: f64, origin: &P3) -> Self {
+    pub(crate) fn from_rows_2d(b: &Row, c: &Row, sign: f64, origin: &P3) -> (Self, Magnitudes) {
         let (bb, cc) = (&b.v, &c.v);
-        Lifted {
+        let lifted = Lifted {
             k: [
                 sign * (bb[1] * cc[3] - bb[3] * cc[1]),
                 -sign * (bb[0] * cc[3] - bb[3] * cc[0]),
                 0.0,
                 sign * (bb[0] * cc[1] - bb[1] * cc[0]),
             ],
-            m: [fmax(b.a[0], c.a[0]), fmax(b.a[1], c.a[1]), 1.0, fmax(b.a[3], c.a[3])],
             o: *origin,
-        }
+        };
+        (lifted, Magnitudes([fmax(b.a[0], c.a[0]), fmax(b.a[1], c.a[1]), 1.0, fmax(b.a[3], c.a[3])]))
     }
 
     /// The query point relative to the origin, and its squared length.
@@ -189,15 +203,16 @@ impl Lifted {
     }
 
     /// The floating-point determinant for the point `p` and an upper bound of its permanent
-    /// (length^5 in 3-D, length^4 in 2-D).
+    /// (length^5 in 3-D, length^4 in 2-D), given the test's magnitudes `m`.
     #[inline(always)]
-    pub(crate) fn eval<const D: usize>(&self, p: &P3) -> (f64, f64) {
+    pub(crate) fn eval<const D: usize>(&self, m: &Magnitudes, p: &P3) -> (f64, f64) {
+        let m = &m.0;
         let (q, qw) = self.relative::<D>(p);
         let det = self.lifted_dot(&q, qw);
-        let mx = fmax(self.m[0], q[0].abs());
-        let my = fmax(self.m[1], q[1].abs());
-        let mw = fmax(self.m[3], qw);
-        let perm = if D == 3 { 24.0 * mx * my * fmax(self.m[2], q[2].abs()) * mw } else { 6.0 * mx * my * mw };
+        let mx = fmax(m[0], q[0].abs());
+        let my = fmax(m[1], q[1].abs());
+        let mw = fmax(m[3], qw);
+        let perm = if D == 3 { 24.0 * mx * my * fmax(m[2], q[2].abs()) * mw } else { 6.0 * mx * my * mw };
         (det, perm)
     }
 }
@@ -223,8 +238,8 @@ pub(crate) fn static_filter_bound<const D: usize>(extent: &P3) -> f64 {
 /// `lifted`: positive inside, negative outside, zero on the sphere.
 #[cfg(test)]
 #[inline(always)]
-pub(crate) fn in_lifted<const D: usize>(lifted: &Lifted, cell: [&P3; 4], p: &P3) -> f64 {
-    let (det, perm) = lifted.eval::<D>(p);
+pub(crate) fn in_lifted<const D: usize>(lifted: &(Lifted, Magnitudes), cell: [&P3; 4], p: &P3) -> f64 {
+    let (det, perm) = lifted.0.eval::<D>(&lifted.1, p);
     let bound = LIFTED_FILTER * perm;
     if det > bound || -det > bound {
         det
@@ -291,25 +306,31 @@ mod tests {
                     assert_eq!(s(in_lifted::<2>(&lifted, [&p[0], &p[1], &p[2], &p[2]], &p[4])), exact2, "origin {k}");
                 }
             }
+            // A row of NaN (the point at infinity of a ghost) gives a test that no filter passes.
+            let nan = Row::new(&[f64::NAN; 3], &p[0]);
+            let ghost = Lifted::from_rows_3d(&Row::new(&p[1], &p[0]), &nan, &Row::new(&p[2], &p[0]), 1.0, &p[0]).0;
+            assert!(ghost.det::<3>(&p[4]).is_nan());
+            let ghost = Lifted::from_rows_2d(&nan, &Row::new_2d(&p[1], &p[0]), 1.0, &p[0]).0;
+            assert!(ghost.det::<2>(&p[4]).is_nan());
             // The static bound of the points' bounding box covers this cell's own bound.
             let extent: P3 = std::array::from_fn(|k| {
                 let (lo, hi) =
                     p.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), q| (l.min(q[k]), h.max(q[k])));
                 hi - lo
             });
-            assert!(LIFTED_FILTER * sphere.eval::<3>(&p[4]).1 <= static_filter_bound::<3>(&extent));
+            assert!(LIFTED_FILTER * sphere.0.eval::<3>(&sphere.1, &p[4]).1 <= static_filter_bound::<3>(&extent));
             let circle = Lifted::circle(&p[0], &p[1], &p[2]);
-            assert!(LIFTED_FILTER * circle.eval::<2>(&p[4]).1 <= static_filter_bound::<2>(&extent));
+            assert!(LIFTED_FILTER * circle.0.eval::<2>(&circle.1, &p[4]).1 <= static_filter_bound::<2>(&extent));
             assert_eq!(
                 s(in_lifted::<2>(&circle, [&p[0], &p[1], &p[2], &p[2]], &p[4])),
                 s(robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4])))
             );
             // The prepared value is the exact determinant to within the filter's bound.
             let exact = robust::insphere(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[3]), c3(&p[4]));
-            let (prepared, perm) = sphere.eval::<3>(&p[4]);
+            let (prepared, perm) = sphere.0.eval::<3>(&sphere.1, &p[4]);
             assert!((exact - prepared).abs() <= LIFTED_FILTER * perm, "{exact} vs {prepared}");
             let exact = robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4]));
-            let (prepared, perm) = circle.eval::<2>(&p[4]);
+            let (prepared, perm) = circle.0.eval::<2>(&circle.1, &p[4]);
             assert!((exact - prepared).abs() <= LIFTED_FILTER * perm, "{exact} vs {prepared}");
         }
     }
