@@ -553,7 +553,6 @@ impl<const D: usize> Engine<D> {
         self.next_stamp();
         self.current = p;
         let in_cavity = 2 * self.stamp;
-        let outside_cavity = in_cavity + 1;
         self.stack.clear();
         self.cavity.clear();
         self.boundary.clear();
@@ -566,24 +565,12 @@ impl<const D: usize> Engine<D> {
             // misses overlap instead of waiting on each other's (unpredictable) conflict tests.
             let marks: [u32; 4] =
                 std::array::from_fn(|k| if k <= D { self.cells[(n[k] >> 2) as usize].mark } else { 0 });
-            for (k, (&outer, &m)) in n.iter().zip(&marks).enumerate().take(D + 1) {
-                let nb = (outer >> 2) as usize;
-                if m == in_cavity {
-                    continue;
-                }
-                if m != outside_cavity {
-                    match self.conflicts(nb, &p) {
-                        Some(true) => {
-                            self.cells[nb].mark = in_cavity;
-                            self.stack.push(nb as u32);
-                            self.cavity.push(nb as u32);
-                            continue;
-                        }
-                        Some(false) => self.cells[nb].mark = outside_cavity,
-                        None => return Err(Decline::Tie("point coplanar with a hull facet")),
-                    }
-                }
-                self.boundary.push((c, k as u8));
+            // Unrolled: one copy of the visit per face, so no loop branch joins their paths.
+            self.visit_neighbour(c, 0, n[0], marks[0], &p, in_cavity)?;
+            self.visit_neighbour(c, 1, n[1], marks[1], &p, in_cavity)?;
+            self.visit_neighbour(c, 2, n[2], marks[2], &p, in_cavity)?;
+            if D == 3 {
+                self.visit_neighbour(c, 3, n[3], marks[3], &p, in_cavity)?;
             }
         }
         // A closed cavity boundary has F faces on V = F / 2 + 2 vertices (3-D; V = F in 2-D).
@@ -602,6 +589,39 @@ impl<const D: usize> Engine<D> {
             self.cells[c as usize].v[0] = NONE;
             self.free.push(c);
         }
+        Ok(())
+    }
+
+    /// One step of the cavity search: the neighbour `outer` (a code) across face `k` of cavity
+    /// cell `c`, whose mark `m` was read in advance, joins the cavity if in conflict with `p`;
+    /// otherwise face `k` is on the cavity boundary.
+    #[inline(always)]
+    fn visit_neighbour(
+        &mut self,
+        c: u32,
+        k: usize,
+        outer: u32,
+        m: u32,
+        p: &[f64; 3],
+        in_cavity: u32,
+    ) -> Result<(), Decline> {
+        let nb = (outer >> 2) as usize;
+        if m == in_cavity {
+            return Ok(());
+        }
+        if m != in_cavity + 1 {
+            match self.conflicts(nb, p) {
+                Some(true) => {
+                    self.cells[nb].mark = in_cavity;
+                    self.stack.push(nb as u32);
+                    self.cavity.push(nb as u32);
+                    return Ok(());
+                }
+                Some(false) => self.cells[nb].mark = in_cavity + 1,
+                None => return Err(Decline::Tie("point coplanar with a hull facet")),
+            }
+        }
+        self.boundary.push((c, k as u8));
         Ok(())
     }
 
