@@ -785,49 +785,50 @@ impl<const D: usize> Engine<D> {
 
     // ----- uniqueness and output -------------------------------------------------------------------
 
-    /// Declines if the finished triangulation is not (robustly) unique: an interior face whose two
-    /// opposite vertices are (nearly) cospherical with it, or two (nearly) coplanar hull facets.
     /// Emits the finished triangulation (input point indices) while checking that it is
     /// (robustly) unique; declines on an interior face whose two opposite vertices are (nearly)
     /// cospherical with it, or on two (nearly) coplanar hull facets.
     fn extract_unique(&self, out: &mut Simplices) -> Result<(), Decline> {
         out.simplices.clear();
         out.hull_vertices.clear();
-        for (c, cell) in self.cells.iter().enumerate() {
+        for cell in &self.cells {
             if cell.v[0] == NONE {
                 continue;
             }
-            let ghost = cell.v[D] == self.inf;
-            for &o in cell.n.iter().take(D + 1) {
-                let nb = (o >> 2) as usize;
-                if nb < c {
-                    continue;
-                }
-                let other = &self.cells[nb];
-                let n_ghost = other.v[D] == self.inf;
-                let opposite = &self.pts[other.v[(o & 3) as usize] as usize];
-                let tie = match (ghost, n_ghost) {
-                    (false, false) => {
-                        let (det, perm) = cell.sphere.eval::<D>(&cell.mags, opposite);
-                        det.abs() <= NEAR_TIE * perm
+            if cell.v[D] == self.inf {
+                // Two hull facets meeting at a ridge: are they (nearly) coplanar?
+                for &o in cell.n.iter().take(D + 1) {
+                    let other = &self.cells[(o >> 2) as usize];
+                    if other.v[D] == self.inf {
+                        let opposite = &self.pts[other.v[(o & 3) as usize] as usize];
+                        if near_zero_orient::<D>(&self.pts, &cell.v, D, opposite) {
+                            return Err(Decline::Tie("coplanar hull facets"));
+                        }
                     }
-                    // Two hull facets meeting at a ridge: are they (nearly) coplanar?
-                    (true, true) => near_zero_orient::<D>(&self.pts, &cell.v, D, opposite),
-                    _ => false,
-                };
-                if tie {
-                    return Err(Decline::Tie(if ghost { "coplanar hull facets" } else { "cospherical points" }));
                 }
-            }
-            if ghost {
                 out.hull_vertices.extend(cell.v[..D].iter().map(|&v| self.perm[v as usize]));
-            } else {
-                out.simplices.extend(cell.v[..=D].iter().map(|&v| self.perm[v as usize]));
+                continue;
             }
+            // Every face of a finite cell, from both sides, without a branch per face: across a
+            // hull facet the opposite vertex is the point at infinity, whose NaN fails the test.
+            let tie = self.face_tie(cell, 0) | self.face_tie(cell, 1) | self.face_tie(cell, 2);
+            if tie | (D == 3 && self.face_tie(cell, 3)) {
+                return Err(Decline::Tie("cospherical points"));
+            }
+            out.simplices.extend(cell.v[..=D].iter().map(|&v| self.perm[v as usize]));
         }
         out.hull_vertices.sort_unstable();
         out.hull_vertices.dedup();
         Ok(())
+    }
+
+    /// Whether the vertex across face `k` of finite `cell` is (nearly) on the cell's circumsphere.
+    #[inline(always)]
+    fn face_tie(&self, cell: &Cell, k: usize) -> bool {
+        let o = cell.n[k];
+        let opposite = &self.pts[self.cells[(o >> 2) as usize].v[(o & 3) as usize] as usize];
+        let (det, perm) = cell.sphere.eval::<D>(&cell.mags, opposite);
+        det.abs() <= NEAR_TIE * perm
     }
 }
 
