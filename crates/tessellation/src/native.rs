@@ -147,7 +147,7 @@ pub(crate) struct Engine<const D: usize> {
     rows: Vec<Row>,
     /// The point being inserted.
     current: [f64; 3],
-    stack: Vec<u32>,
+    stack: Vec<u64>,
     cavity: Vec<u32>,
     /// Faces on the cavity boundary: (cavity cell, slot of the face).
     boundary: Vec<(u32, u8)>,
@@ -557,20 +557,32 @@ impl<const D: usize> Engine<D> {
         self.cavity.clear();
         self.boundary.clear();
         self.cells[seed as usize].mark = in_cavity;
-        self.stack.push(seed);
+        // Stack entries: a cavity cell and the face it was reached through (7 for the seed), whose
+        // neighbour is in the cavity already and is not visited again.
+        self.stack.push(((seed as u64) << 3) | 7);
         self.cavity.push(seed);
-        while let Some(c) = self.stack.pop() {
+        while let Some(entry) = self.stack.pop() {
+            let (c, from) = ((entry >> 3) as u32, (entry & 7) as usize);
             let n = self.cells[c as usize].n;
             // All neighbours' marks are read before any branch on them, so that their cache
             // misses overlap instead of waiting on each other's (unpredictable) conflict tests.
             let marks: [u32; 4] =
                 std::array::from_fn(|k| if k <= D { self.cells[(n[k] >> 2) as usize].mark } else { 0 });
-            // Unrolled: one copy of the visit per face, so no loop branch joins their paths.
-            self.visit_neighbour(c, 0, n[0], marks[0], &p, in_cavity)?;
-            self.visit_neighbour(c, 1, n[1], marks[1], &p, in_cavity)?;
-            self.visit_neighbour(c, 2, n[2], marks[2], &p, in_cavity)?;
+            if from > D {
+                for k in 0..=D {
+                    self.visit_neighbour(c, k, n[k], marks[k], &p, in_cavity)?;
+                }
+                continue;
+            }
+            // Unrolled: one copy of the visit per remaining face, so that no loop branch joins
+            // their paths.
+            let k = (from + 1) % (D + 1);
+            self.visit_neighbour(c, k, n[k], marks[k], &p, in_cavity)?;
+            let k = (from + 2) % (D + 1);
+            self.visit_neighbour(c, k, n[k], marks[k], &p, in_cavity)?;
             if D == 3 {
-                self.visit_neighbour(c, 3, n[3], marks[3], &p, in_cavity)?;
+                let k = (from + 3) % (D + 1);
+                self.visit_neighbour(c, k, n[k], marks[k], &p, in_cavity)?;
             }
         }
         // A closed cavity boundary has F faces on V = F / 2 + 2 vertices (3-D; V = F in 2-D).
@@ -613,7 +625,7 @@ impl<const D: usize> Engine<D> {
             match self.conflicts(nb, p) {
                 Some(true) => {
                     self.cells[nb].mark = in_cavity;
-                    self.stack.push(nb as u32);
+                    self.stack.push(((nb as u64) << 3) | u64::from(outer & 3));
                     self.cavity.push(nb as u32);
                     return Ok(());
                 }
