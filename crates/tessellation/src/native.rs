@@ -14,8 +14,9 @@
 //!   per query instead of a 4 × 4 determinant) and the cavity-search mark in its first cache line,
 //!   which is all a conflict test reads; four vertex indices, four neighbour *codes*
 //!   `4 · cell + face` (so the way back from a neighbour is known without a search) and the test's
-//!   error-bound magnitudes in the second. A ghost's test is NaN, so it never passes the filter
-//!   and the ghost is recognised only on the rare slow path.
+//!   error-bound magnitudes in the second. A ghost's test has the same form: the orientation of
+//!   its hull facet with the query, scaled to the size of an in-sphere determinant, so that one
+//!   code path and one static filter decide every cell, finite or ghost.
 //! * The point at infinity is an ordinary vertex index (one past the last point) and always sits
 //!   in slot `D` of a ghost cell, so "is this a ghost?" is one comparison.
 //! * The cells of a cavity are freed once the new cells are built and reused by the next insertion.
@@ -94,7 +95,7 @@ use crate::predicates::{
 #[derive(Debug, Clone, Copy)]
 #[repr(C, align(128))]
 struct Cell {
-    /// The prepared in-sphere (in-circle) test; [`Lifted::UNDECIDED`] for a ghost.
+    /// The prepared in-sphere (in-circle) test, or a ghost's half-space test.
     sphere: Lifted,
     /// 2·stamp if in the current cavity, 2·stamp + 1 if tested and not in conflict.
     mark: u32,
@@ -166,6 +167,8 @@ pub(crate) struct Engine<const D: usize> {
     /// The static filter of this input ([`static_filter_bound`]): a prepared in-sphere
     /// determinant beyond it has a certain sign.
     filter_bound: f64,
+    /// The factor of a ghost's half-space test (length²: the squared diagonal of the input).
+    ghost_scale: f64,
     /// Use the hash-table path for every cavity (tests of that rare path).
     #[cfg(test)]
     always_hash: bool,
@@ -245,8 +248,8 @@ impl<const D: usize> Engine<D> {
     /// facet (`None`). For a ghost cell the "circumsphere" is the outer half-space of its facet.
     #[inline(always)]
     fn conflicts(&self, c: usize, p: &[f64; 3]) -> Option<bool> {
-        // Almost every test of a finite cell is decided by the static filter, from the cell's
-        // first cache line alone; a ghost's test is NaN and never is.
+        // Almost every test, of a finite cell or a ghost, is decided by the static filter from the
+        // cell's first cache line alone.
         let det = self.cells[c].sphere.det::<D>(p);
         if det > self.filter_bound {
             return Some(true);
@@ -296,19 +299,22 @@ impl<const D: usize> Engine<D> {
         exact_in_sphere::<D>([q(0), q(1), q(2), q(D)], p)
     }
 
-    /// Prepares the in-sphere test of cell `c` (one that decides nothing for a ghost).
+    /// Prepares the conflict test of cell `c`: its in-sphere test, or a ghost's half-space test.
     #[inline(always)]
     fn prepare(&mut self, c: u32) {
         let v = self.cells[c as usize].v;
+        let q = |j: usize| &self.pts[v[j] as usize];
         let (sphere, mags) = if v[D] != self.inf {
-            let q = |j: usize| &self.pts[v[j] as usize];
             if D == 2 {
                 Lifted::circle(q(0), q(1), q(2))
             } else {
                 Lifted::sphere(q(0), q(1), q(2), q(3))
             }
+        } else if D == 2 {
+            (Lifted::half_space_2d(&Row::new_2d(q(1), q(0)), -1.0, self.ghost_scale, q(0)), Magnitudes::ZERO)
         } else {
-            (Lifted::UNDECIDED, Magnitudes::ZERO)
+            let (b, c) = (Row::new(q(1), q(0)), Row::new(q(2), q(0)));
+            (Lifted::half_space_3d(&b, &c, -1.0, self.ghost_scale, q(0)), Magnitudes::ZERO)
         };
         let cell = &mut self.cells[c as usize];
         (cell.sphere, cell.mags) = (sphere, mags);
@@ -438,6 +444,8 @@ impl<const D: usize> Engine<D> {
             let ghost = self.alloc();
             self.place_cell(ghost, g, D, code(finite, k));
             self.join_new_cell(ghost, g, D, &mut open);
+            // Joined before any point was current: prepare its half-space test from its vertices.
+            self.prepare(ghost);
         }
         if open != 0 {
             return Err(Decline::Tie("initial simplex not closed"));
@@ -457,7 +465,9 @@ impl<const D: usize> Engine<D> {
                 hi[k] = hi[k].max(p[k]);
             }
         }
-        self.filter_bound = static_filter_bound::<D>(&[hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]]);
+        let extent = [hi[0] - lo[0], hi[1] - lo[1], if D == 3 { hi[2] - lo[2] } else { 0.0 }];
+        self.filter_bound = static_filter_bound::<D>(&extent);
+        self.ghost_scale = extent.iter().map(|l| l * l).sum();
         let bits: u32 = if D == 2 { 31 } else { 21 };
         let cells = ((1u64 << bits) - 1) as f64;
         self.order.clear();
@@ -700,15 +710,26 @@ impl<const D: usize> Engine<D> {
         let l0 = self.local(v[sides[0][0]]);
         let l1 = self.local(v[sides[1][0]]);
         let l2 = if D == 3 { self.local(v[sides[2][0]]) } else { 0 };
-        // Without a branch on ghosts: the point at infinity's row is NaN, and so is a ghost's test.
+        // Both tests are prepared and one is kept, without a branch on ghosts (a finite cell's
+        // half-space is meaningless; a ghost's in-sphere test is NaN, from the point at infinity's
+        // row). A ghost's finite vertices are its first non-apex slots, the point at infinity last.
         let odd = apex % 2 == 1;
         let rows = &self.rows;
-        let cell = &mut self.cells[nc as usize];
-        (cell.sphere, cell.mags) = if D == 2 {
-            Lifted::from_rows_2d(&rows[l0], &rows[l1], if odd { 1.0 } else { -1.0 }, &self.current)
+        let (origin, scale) = (&self.current, self.ghost_scale);
+        let ghost_sign = if odd { 1.0 } else { -1.0 };
+        let ((finite, mags), ghost) = if D == 2 {
+            (
+                Lifted::from_rows_2d(&rows[l0], &rows[l1], ghost_sign, origin),
+                Lifted::half_space_2d(&rows[l0], ghost_sign, scale, origin),
+            )
         } else {
-            Lifted::from_rows_3d(&rows[l0], &rows[l1], &rows[l2], if odd { -1.0 } else { 1.0 }, &self.current)
+            (
+                Lifted::from_rows_3d(&rows[l0], &rows[l1], &rows[l2], -ghost_sign, origin),
+                Lifted::half_space_3d(&rows[l0], &rows[l1], ghost_sign, scale, origin),
+            )
         };
+        let cell = &mut self.cells[nc as usize];
+        (cell.sphere, cell.mags) = (Lifted::select(v[D] == self.inf, &ghost, &finite), mags);
         let pair = |a: usize, b: usize| a.min(b) * LOCAL_MAX + a.max(b);
         let keys = if D == 2 { [l1, l0, 0] } else { [pair(l1, l2), pair(l0, l2), pair(l0, l1)] };
         for (side, &key) in sides.iter().zip(&keys).take(D) {

@@ -125,7 +125,7 @@ impl Magnitudes {
 }
 
 impl Lifted {
-    /// A test that decides nothing (every determinant NaN): the test of a ghost cell.
+    /// A test that decides nothing (every determinant NaN): that of an empty cell record.
     pub(crate) const UNDECIDED: Lifted = Lifted { k: [f64::NAN; 4], o: [0.0; 3] };
 
     /// Prepares the in-sphere test of the tetrahedron (a, b, c, d) (origin a).
@@ -142,8 +142,7 @@ impl Lifted {
 
     /// The in-sphere test of a tetrahedron from the rows of three vertices relative to the fourth,
     /// `origin`. With the vertices in slot order and the origin in slot k, `sign` = (−1)^k (moving
-    /// the origin's row first) makes the value Shewchuk's determinant. A row of NaN (the point at
-    /// infinity) gives a test that decides nothing.
+    /// the origin's row first) makes the value Shewchuk's determinant.
     #[inline(always)]
     pub(crate) fn from_rows_3d(b: &Row, c: &Row, d: &Row, sign: f64, origin: &P3) -> (Self, Magnitudes) {
         let (bb, cc, dd) = (&b.v, &c.v, &d.v);
@@ -178,6 +177,37 @@ impl Lifted {
             o: *origin,
         };
         (lifted, Magnitudes([fmax(b.a[0], c.a[0]), fmax(b.a[1], c.a[1]), 1.0, fmax(b.a[3], c.a[3])]))
+    }
+
+    /// The conflict test of a ghost cell, in the same form: `scale` times the orientation of the
+    /// hull facet with the query point (Shewchuk's `orient3d` of the facet's vertices in slot order
+    /// and the point), positive when the point is beyond the facet. The facet is the origin (one
+    /// of its vertices) and the vertices with rows `b` and `c`; with the origin in slot k,
+    /// `sign` = −(−1)^k. `scale` (length², the squared diagonal of the input's bounding box)
+    /// brings the value to the size of an in-sphere determinant, so that the static filter
+    /// decides it too (see [`static_filter_bound`]).
+    #[inline(always)]
+    pub(crate) fn half_space_3d(b: &Row, c: &Row, sign: f64, scale: f64, origin: &P3) -> Self {
+        let (bb, cc) = (&b.v, &c.v);
+        let s = sign * scale;
+        let normal = [bb[1] * cc[2] - bb[2] * cc[1], bb[2] * cc[0] - bb[0] * cc[2], bb[0] * cc[1] - bb[1] * cc[0]];
+        Lifted { k: [s * normal[0], s * normal[1], s * normal[2], 0.0], o: *origin }
+    }
+
+    /// [`Lifted::half_space_3d`] in the plane: `scale` times Shewchuk's `orient2d` of the hull
+    /// edge (the origin and the vertex with row `b`, in slot order) and the query point.
+    #[inline(always)]
+    pub(crate) fn half_space_2d(b: &Row, sign: f64, scale: f64, origin: &P3) -> Self {
+        let s = sign * scale;
+        Lifted { k: [s * b.v[1], -s * b.v[0], 0.0, 0.0], o: *origin }
+    }
+
+    /// Picks `ghost` when `is_ghost`, else `finite`, without a branch.
+    #[inline(always)]
+    pub(crate) fn select(is_ghost: bool, ghost: &Lifted, finite: &Lifted) -> Lifted {
+        let mask = if is_ghost { u64::MAX } else { 0 };
+        let pick = |g: f64, f: f64| f64::from_bits((g.to_bits() & mask) | (f.to_bits() & !mask));
+        Lifted { k: std::array::from_fn(|j| pick(ghost.k[j], finite.k[j])), o: finite.o }
     }
 
     /// The query point relative to the origin, and its squared length.
@@ -222,7 +252,10 @@ impl Lifted {
 /// length^5 in 3-D, length^4 in 2-D). Every coordinate difference is at most the side and every
 /// squared length at most the squared diagonal; a factor 2 covers the rounding of those squares
 /// and of the bound itself. A [`Lifted::det`] beyond it has a certain sign, with no per-cell bound
-/// to compute. Infinite when it would underflow or overflow, so that it then decides nothing.
+/// to compute. It also covers a ghost's half-space test ([`Lifted::half_space_3d`]) scaled by the
+/// squared diagonal: that orientation's rounding error is below 70 ε · Lx · Ly · Lz (12 ε · Lx ·
+/// Ly in 2-D) before scaling, a twentieth of the bound. Infinite when it would underflow or
+/// overflow, so that it then decides nothing.
 pub(crate) fn static_filter_bound<const D: usize>(extent: &P3) -> f64 {
     let (lx, ly, lz) = (extent[0], extent[1], if D == 3 { extent[2] } else { 1.0 });
     let lw = lx * lx + ly * ly + if D == 3 { lz * lz } else { 0.0 };
@@ -306,18 +339,33 @@ mod tests {
                     assert_eq!(s(in_lifted::<2>(&lifted, [&p[0], &p[1], &p[2], &p[2]], &p[4])), exact2, "origin {k}");
                 }
             }
-            // A row of NaN (the point at infinity of a ghost) gives a test that no filter passes.
-            let nan = Row::new(&[f64::NAN; 3], &p[0]);
-            let ghost = Lifted::from_rows_3d(&Row::new(&p[1], &p[0]), &nan, &Row::new(&p[2], &p[0]), 1.0, &p[0]).0;
-            assert!(ghost.det::<3>(&p[4]).is_nan());
-            let ghost = Lifted::from_rows_2d(&nan, &Row::new_2d(&p[1], &p[0]), 1.0, &p[0]).0;
-            assert!(ghost.det::<2>(&p[4]).is_nan());
-            // The static bound of the points' bounding box covers this cell's own bound.
+            // The point at infinity (NaN) as the query passes no test: the output sweep relies on
+            // it across hull facets.
+            let (det, perm) = sphere.0.eval::<3>(&sphere.1, &[f64::NAN; 3]);
+            assert!(det.partial_cmp(&0.0).is_none() && det.abs().partial_cmp(&perm).is_none());
+            // A ghost's half-space test, with any facet vertex as origin, is the facet's scaled
+            // orientation to within the static bound (2-D: the edge of the first two points).
             let extent: P3 = std::array::from_fn(|k| {
                 let (lo, hi) =
                     p.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), q| (l.min(q[k]), h.max(q[k])));
                 hi - lo
             });
+            let scale: f64 = extent.iter().map(|l| l * l).sum();
+            let (bound3, bound2) = (static_filter_bound::<3>(&extent), static_filter_bound::<2>(&extent));
+            let exact3 = robust::orient3d(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[4])) * scale;
+            let exact2 = robust::orient2d(c2(&p[0]), c2(&p[1]), c2(&p[4])) * scale;
+            for k in 0..3 {
+                let sign = if k % 2 == 0 { -1.0 } else { 1.0 };
+                let rows: Vec<Row> = (0..3).filter(|&j| j != k).map(|j| Row::new(&p[j], &p[k])).collect();
+                let ghost = Lifted::half_space_3d(&rows[0], &rows[1], sign, scale, &p[k]);
+                assert!((ghost.det::<3>(&p[4]) - exact3).abs() <= bound3 / 20.0, "3-D origin {k}");
+                if k < 2 {
+                    let row = Row::new_2d(&p[1 - k], &p[k]);
+                    let ghost = Lifted::half_space_2d(&row, sign, scale, &p[k]);
+                    assert!((ghost.det::<2>(&p[4]) - exact2).abs() <= bound2 / 20.0, "2-D origin {k}");
+                }
+            }
+            // The static bound of the points' bounding box covers this cell's own bound.
             assert!(LIFTED_FILTER * sphere.0.eval::<3>(&sphere.1, &p[4]).1 <= static_filter_bound::<3>(&extent));
             let circle = Lifted::circle(&p[0], &p[1], &p[2]);
             assert!(LIFTED_FILTER * circle.0.eval::<2>(&circle.1, &p[4]).1 <= static_filter_bound::<2>(&extent));
