@@ -710,26 +710,25 @@ impl<const D: usize> Engine<D> {
         let l0 = self.local(v[sides[0][0]]);
         let l1 = self.local(v[sides[1][0]]);
         let l2 = if D == 3 { self.local(v[sides[2][0]]) } else { 0 };
-        // Both tests are prepared and one is kept, without a branch on ghosts (a finite cell's
-        // half-space is meaningless; a ghost's in-sphere test is NaN, from the point at infinity's
-        // row). A ghost's finite vertices are its first non-apex slots, the point at infinity last.
+        // A ghost's finite vertices are its first non-apex slots, the point at infinity last.
         let odd = apex % 2 == 1;
         let rows = &self.rows;
         let (origin, scale) = (&self.current, self.ghost_scale);
         let ghost_sign = if odd { 1.0 } else { -1.0 };
-        let ((finite, mags), ghost) = if D == 2 {
-            (
-                Lifted::from_rows_2d(&rows[l0], &rows[l1], ghost_sign, origin),
-                Lifted::half_space_2d(&rows[l0], ghost_sign, scale, origin),
-            )
+        let (sphere, mags) = if v[D] == self.inf {
+            let ghost = if D == 2 {
+                Lifted::half_space_2d(&rows[l0], ghost_sign, scale, origin)
+            } else {
+                Lifted::half_space_3d(&rows[l0], &rows[l1], ghost_sign, scale, origin)
+            };
+            (ghost, Magnitudes::ZERO)
+        } else if D == 2 {
+            Lifted::from_rows_2d(&rows[l0], &rows[l1], ghost_sign, origin)
         } else {
-            (
-                Lifted::from_rows_3d(&rows[l0], &rows[l1], &rows[l2], -ghost_sign, origin),
-                Lifted::half_space_3d(&rows[l0], &rows[l1], ghost_sign, scale, origin),
-            )
+            Lifted::from_rows_3d(&rows[l0], &rows[l1], &rows[l2], -ghost_sign, origin)
         };
         let cell = &mut self.cells[nc as usize];
-        (cell.sphere, cell.mags) = (Lifted::select(v[D] == self.inf, &ghost, &finite), mags);
+        (cell.sphere, cell.mags) = (sphere, mags);
         let pair = |a: usize, b: usize| a.min(b) * LOCAL_MAX + a.max(b);
         let keys = if D == 2 { [l1, l0, 0] } else { [pair(l1, l2), pair(l0, l2), pair(l0, l1)] };
         for (side, &key) in sides.iter().zip(&keys).take(D) {

@@ -202,14 +202,6 @@ impl Lifted {
         Lifted { k: [s * b.v[1], -s * b.v[0], 0.0, 0.0], o: *origin }
     }
 
-    /// Picks `ghost` when `is_ghost`, else `finite`, without a branch.
-    #[inline(always)]
-    pub(crate) fn select(is_ghost: bool, ghost: &Lifted, finite: &Lifted) -> Lifted {
-        let mask = if is_ghost { u64::MAX } else { 0 };
-        let pick = |g: f64, f: f64| f64::from_bits((g.to_bits() & mask) | (f.to_bits() & !mask));
-        Lifted { k: std::array::from_fn(|j| pick(ghost.k[j], finite.k[j])), o: finite.o }
-    }
-
     /// The query point relative to the origin, and its squared length.
     #[inline(always)]
     fn relative<const D: usize>(&self, p: &P3) -> (P3, f64) {
