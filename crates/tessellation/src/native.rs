@@ -710,22 +710,23 @@ impl<const D: usize> Engine<D> {
         let l0 = self.local(v[sides[0][0]]);
         let l1 = self.local(v[sides[1][0]]);
         let l2 = if D == 3 { self.local(v[sides[2][0]]) } else { 0 };
-        // A ghost's finite vertices are its first non-apex slots, the point at infinity last.
-        let odd = apex % 2 == 1;
+        // The origin is the new point, in slot `apex`: the tests' signs are −(−1)^apex, except
+        // the in-sphere test's in 3-D, (−1)^apex. A ghost's finite vertices are its first non-apex
+        // slots, the point at infinity last.
+        let sign = if apex % 2 == 1 { 1.0 } else { -1.0 };
         let rows = &self.rows;
         let (origin, scale) = (&self.current, self.ghost_scale);
-        let ghost_sign = if odd { 1.0 } else { -1.0 };
         let (sphere, mags) = if v[D] == self.inf {
             let ghost = if D == 2 {
-                Lifted::half_space_2d(&rows[l0], ghost_sign, scale, origin)
+                Lifted::half_space_2d(&rows[l0], sign, scale, origin)
             } else {
-                Lifted::half_space_3d(&rows[l0], &rows[l1], ghost_sign, scale, origin)
+                Lifted::half_space_3d(&rows[l0], &rows[l1], sign, scale, origin)
             };
             (ghost, Magnitudes::ZERO)
         } else if D == 2 {
-            Lifted::from_rows_2d(&rows[l0], &rows[l1], ghost_sign, origin)
+            Lifted::from_rows_2d(&rows[l0], &rows[l1], sign, origin)
         } else {
-            Lifted::from_rows_3d(&rows[l0], &rows[l1], &rows[l2], -ghost_sign, origin)
+            Lifted::from_rows_3d(&rows[l0], &rows[l1], &rows[l2], -sign, origin)
         };
         let cell = &mut self.cells[nc as usize];
         (cell.sphere, cell.mags) = (sphere, mags);
