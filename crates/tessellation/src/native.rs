@@ -97,7 +97,7 @@ use crate::predicates::{
 struct Cell {
     /// The prepared in-sphere (in-circle) test, or a ghost's half-space test.
     sphere: Lifted,
-    /// 2·stamp if in the current cavity, 2·stamp + 1 if tested and not in conflict.
+    /// The stamp of the last insertion whose cavity holds the cell.
     mark: u32,
     /// Keeps `v` and `n` in the second cache line.
     _pad: u32,
@@ -148,10 +148,15 @@ pub(crate) struct Engine<const D: usize> {
     rows: Vec<Row>,
     /// The point being inserted.
     current: [f64; 3],
-    stack: Vec<u64>,
+    /// The cavity's cells in breadth-first order, each as the code `4 · cell + face` of the
+    /// face it was reached through (the seed's face is 0 and unused).
     cavity: Vec<u32>,
+    /// The number of cells in `cavity` (its length is a capacity, written by index).
+    ncavity: usize,
     /// Faces on the cavity boundary: (cavity cell, slot of the face).
     boundary: Vec<(u32, u8)>,
+    /// The number of faces in `boundary` (its length is a capacity, written by index).
+    nboundary: usize,
     /// Cells created by the current insertion with their apex slot (for the hash-table linking).
     new_cells: Vec<(u32, u8)>,
     /// Ridge table indexed by cavity-local vertex numbers; all `NONE` between insertions.
@@ -565,41 +570,40 @@ impl<const D: usize> Engine<D> {
         };
         self.next_stamp();
         self.current = p;
-        let in_cavity = 2 * self.stamp;
-        self.stack.clear();
-        self.cavity.clear();
-        self.boundary.clear();
+        let in_cavity = self.stamp;
+        // Breadth-first, without a branch on any test's outcome: every neighbour of a cavity
+        // cell is tested (those already in the cavity again, which is cheap), and the queue and
+        // the boundary list grow by the outcome's 0 or 1. The next cell to expand does not depend
+        // on the tests in flight, so the tests of successive cells overlap.
         self.cells[seed as usize].mark = in_cavity;
-        // Stack entries: a cavity cell and the face it was reached through (7 for the seed), whose
-        // neighbour is in the cavity already and is not visited again.
-        self.stack.push(((seed as u64) << 3) | 7);
-        self.cavity.push(seed);
-        while let Some(entry) = self.stack.pop() {
-            let (c, from) = ((entry >> 3) as u32, (entry & 7) as usize);
+        let mut tail = 1usize;
+        let mut nbound = 0usize;
+        self.reserve_search(tail, nbound);
+        self.cavity[0] = seed << 2;
+        let n = self.cells[seed as usize].n;
+        for (k, &outer) in n.iter().enumerate().take(D + 1) {
+            self.visit_neighbour(seed, k, outer, &p, in_cavity, &mut tail, &mut nbound)?;
+        }
+        let mut head = 1usize;
+        while head < tail {
+            self.reserve_search(tail, nbound);
+            let entry = self.cavity[head];
+            head += 1;
+            let (c, from) = (entry >> 2, (entry & 3) as usize);
             let n = self.cells[c as usize].n;
-            // All neighbours' marks are read before any branch on them, so that their cache
-            // misses overlap instead of waiting on each other's (unpredictable) conflict tests.
-            let marks: [u32; 4] =
-                std::array::from_fn(|k| if k <= D { self.cells[(n[k] >> 2) as usize].mark } else { 0 });
-            if from > D {
-                for k in 0..=D {
-                    self.visit_neighbour(c, k, n[k], marks[k], &p, in_cavity)?;
-                }
-                continue;
-            }
-            // Unrolled: one copy of the visit per remaining face, so that no loop branch joins
-            // their paths.
+            // The face it was reached through leads back into the cavity: not visited.
             let k = (from + 1) % (D + 1);
-            self.visit_neighbour(c, k, n[k], marks[k], &p, in_cavity)?;
+            self.visit_neighbour(c, k, n[k], &p, in_cavity, &mut tail, &mut nbound)?;
             let k = (from + 2) % (D + 1);
-            self.visit_neighbour(c, k, n[k], marks[k], &p, in_cavity)?;
+            self.visit_neighbour(c, k, n[k], &p, in_cavity, &mut tail, &mut nbound)?;
             if D == 3 {
                 let k = (from + 3) % (D + 1);
-                self.visit_neighbour(c, k, n[k], marks[k], &p, in_cavity)?;
+                self.visit_neighbour(c, k, n[k], &p, in_cavity, &mut tail, &mut nbound)?;
             }
         }
+        (self.ncavity, self.nboundary) = (tail, nbound);
         // A closed cavity boundary has F faces on V = F / 2 + 2 vertices (3-D; V = F in 2-D).
-        let faces = self.boundary.len();
+        let faces = self.nboundary;
         let vertices = if D == 3 { faces / 2 + 2 } else { faces };
         #[cfg(test)]
         let vertices = if self.always_hash { LOCAL_MAX + 1 } else { vertices };
@@ -609,44 +613,64 @@ impl<const D: usize> Engine<D> {
             self.fill_cavity_by_hash(pi)?;
         }
         // The cavity's cells are free only now: the new cells were built from their records.
-        for i in 0..self.cavity.len() {
-            let c = self.cavity[i];
+        for i in 0..self.ncavity {
+            let c = self.cavity[i] >> 2;
             self.cells[c as usize].v[0] = NONE;
             self.free.push(c);
         }
         Ok(())
     }
 
-    /// One step of the cavity search: the neighbour `outer` (a code) across face `k` of cavity
-    /// cell `c`, whose mark `m` was read in advance, joins the cavity if in conflict with `p`;
-    /// otherwise face `k` is on the cavity boundary.
+    /// Makes room for the pushes of one more cavity cell: the queue and the boundary list are
+    /// written by index, without a branch per push.
     #[inline(always)]
+    fn reserve_search(&mut self, tail: usize, nbound: usize) {
+        if self.cavity.len() < tail + 4 {
+            self.cavity.resize(2 * tail + 64, 0);
+        }
+        if self.boundary.len() < nbound + 4 {
+            self.boundary.resize(2 * nbound + 64, (0, 0));
+        }
+    }
+
+    /// One step of the cavity search: the neighbour `outer` (a code) across face `k` of cavity
+    /// cell `c` joins the cavity queue if in conflict with `p` and not yet in it; face `k` joins
+    /// the boundary if the neighbour is not in conflict. Neither if it is in the cavity already.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
     fn visit_neighbour(
         &mut self,
         c: u32,
         k: usize,
         outer: u32,
-        m: u32,
         p: &[f64; 3],
         in_cavity: u32,
+        tail: &mut usize,
+        nbound: &mut usize,
     ) -> Result<(), Decline> {
         let nb = (outer >> 2) as usize;
-        if m == in_cavity {
-            return Ok(());
-        }
-        if m != in_cavity + 1 {
-            match self.conflicts(nb, p) {
-                Some(true) => {
-                    self.cells[nb].mark = in_cavity;
-                    self.stack.push(((nb as u64) << 3) | u64::from(outer & 3));
-                    self.cavity.push(nb as u32);
-                    return Ok(());
-                }
-                Some(false) => self.cells[nb].mark = in_cavity + 1,
+        let cell = &self.cells[nb];
+        let m = cell.mark;
+        let det = cell.sphere.det::<D>(p);
+        let fresh = m != in_cavity;
+        let mut conflict = det > self.filter_bound;
+        let mut outside = -det > self.filter_bound;
+        // One branch, almost never taken: the static filter could not decide (a neighbour in the
+        // cavity already is then decided again, to the same answer).
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+        if !(det.abs() > self.filter_bound) {
+            match self.conflicts_unfiltered(nb, p) {
+                Some(true) => conflict = true,
+                Some(false) => outside = true,
                 None => return Err(Decline::Tie("point coplanar with a hull facet")),
             }
         }
-        self.boundary.push((c, k as u8));
+        let push = conflict & fresh;
+        self.cells[nb].mark = if push { in_cavity } else { m };
+        self.cavity[*tail] = outer;
+        *tail += usize::from(push);
+        self.boundary[*nbound] = (c, k as u8);
+        *nbound += usize::from(outside);
         Ok(())
     }
 
@@ -655,7 +679,7 @@ impl<const D: usize> Engine<D> {
     fn fill_cavity_by_table(&mut self, pi: u32) -> Result<(), Decline> {
         let mut open = 0usize;
         let (mut hint, mut last) = (NONE, NONE);
-        for i in 0..self.boundary.len() {
+        for i in 0..self.nboundary {
             let (c, k) = self.boundary[i];
             let (nc, v) = self.new_cell_on_face(c, k as usize, pi);
             last = nc;
@@ -757,7 +781,7 @@ impl<const D: usize> Engine<D> {
     /// through an open-addressing hash table keyed by their vertex numbers.
     fn fill_cavity_by_hash(&mut self, pi: u32) -> Result<(), Decline> {
         self.new_cells.clear();
-        for i in 0..self.boundary.len() {
+        for i in 0..self.nboundary {
             let (c, k) = self.boundary[i];
             let (nc, _) = self.new_cell_on_face(c, k as usize, pi);
             self.prepare(nc);
