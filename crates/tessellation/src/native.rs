@@ -77,6 +77,44 @@ const SIDES: [[[[usize; 3]; 3]; 4]; 2] = [
     ],
 ];
 
+/// Cavity-local vertex numbers of one insertion: a vertex's number is in its tag,
+/// `stamp << 8 | number`, and the numbers are handed out in order of first sight.
+struct LocalNumbering {
+    stamp: u32,
+    /// Numbers handed out so far (beyond `LOCAL_MAX`, all further vertices share the last one;
+    /// the caller then declines).
+    count: u32,
+}
+
+impl LocalNumbering {
+    /// The numbers of the side vertices of a new cell with vertices `v` and apex slot `apex` (see
+    /// [`SIDES`]), recording each vertex under its number in `verts`.
+    #[inline(always)]
+    fn side_locals<const D: usize>(
+        &mut self,
+        v: &[u32; 4],
+        apex: usize,
+        vtag: &mut [u32],
+        verts: &mut [u32],
+    ) -> [u8; 3] {
+        let sides = &SIDES[D - 2][apex];
+        let mut locals = [0u8; 3];
+        for (side, local) in sides.iter().zip(locals.iter_mut()).take(D) {
+            let x = v[side[0]];
+            // Without a branch (whether a vertex is new to the cavity is a coin toss for the
+            // predictor): a vertex seen before gets its number stored again.
+            let tag = vtag[x as usize];
+            let seen = tag >> 8 == self.stamp;
+            let l = std::hint::select_unpredictable(seen, tag & 0xff, self.count.min(LOCAL_MAX as u32 - 1));
+            self.count += u32::from(!seen);
+            vtag[x as usize] = (self.stamp << 8) | l;
+            verts[l as usize] = x;
+            *local = l as u8;
+        }
+        locals
+    }
+}
+
 /// `SLOT_MASK[k]` has all bits set in slot k and none elsewhere: selects one slot without a branch.
 const SLOT_MASK: [[u32; 4]; 4] = [[NONE, 0, 0, 0], [0, NONE, 0, 0], [0, 0, NONE, 0], [0, 0, 0, NONE]];
 
@@ -146,6 +184,10 @@ pub(crate) struct Engine<const D: usize> {
     nlocal: u32,
     /// Per cavity-local number: the vertex relative to the point being inserted, lifted.
     rows: Vec<Row>,
+    /// Per cavity-local number: the vertex.
+    verts: Vec<u32>,
+    /// Per cavity boundary face: the cavity-local numbers of the new cell's side vertices.
+    face_locals: Vec<[u8; 3]>,
     /// The point being inserted.
     current: [f64; 3],
     /// The cavity's cells in breadth-first order, each as the code `4 · cell + face` of the
@@ -229,6 +271,9 @@ impl<const D: usize> Engine<D> {
         self.hint = 0;
         if self.rows.len() != LOCAL_MAX {
             self.rows = vec![Row::default(); LOCAL_MAX];
+        }
+        if self.verts.len() != LOCAL_MAX {
+            self.verts = vec![0; LOCAL_MAX];
         }
         if self.ridges.len() != LOCAL_MAX * LOCAL_MAX {
             self.ridges = vec![NONE; LOCAL_MAX * LOCAL_MAX];
@@ -398,20 +443,23 @@ impl<const D: usize> Engine<D> {
         self.nlocal = 0;
     }
 
-    /// The cavity-local number of vertex `x` (63 for all vertices beyond the first `LOCAL_MAX`,
-    /// when the ridge table is not used).
-    #[inline(always)]
-    fn local(&mut self, x: u32) -> usize {
-        let tag = self.vtag[x as usize];
-        if tag >> 8 == self.stamp {
-            return (tag & 0xff) as usize;
+    /// The rows of the cavity's vertices relative to the point being inserted.
+    fn cavity_rows(&mut self) {
+        let n = (self.nlocal as usize).min(LOCAL_MAX);
+        for (row, &x) in self.rows[..n].iter_mut().zip(&self.verts[..n]) {
+            let q = &self.pts[x as usize];
+            *row = if D == 2 { Row::new_2d(q, &self.current) } else { Row::new(q, &self.current) };
         }
-        let l = self.nlocal.min(LOCAL_MAX as u32 - 1);
-        self.nlocal += 1;
-        self.vtag[x as usize] = (self.stamp << 8) | l;
-        let q = &self.pts[x as usize];
-        self.rows[l as usize] = if D == 2 { Row::new_2d(q, &self.current) } else { Row::new(q, &self.current) };
-        l as usize
+    }
+
+    /// The cavity-local numbers of the side vertices of a new cell with vertices `v` and apex slot
+    /// `apex` (see [`SIDES`]).
+    #[inline(always)]
+    fn side_locals(&mut self, v: &[u32; 4], apex: usize) -> [u8; 3] {
+        let mut numbering = LocalNumbering { stamp: self.stamp, count: self.nlocal };
+        let locals = numbering.side_locals::<D>(v, apex, &mut self.vtag, &mut self.verts);
+        self.nlocal = numbering.count;
+        locals
     }
 
     /// The first cell (positively oriented) and one ghost cell across each of its faces.
@@ -451,7 +499,8 @@ impl<const D: usize> Engine<D> {
             }
             let ghost = self.alloc();
             self.place_cell(ghost, g, D, code(finite, k));
-            self.join_new_cell(ghost, g, D, &mut open);
+            let locals = self.side_locals(&g, D);
+            self.join_new_cell(ghost, g, D, locals, &mut open);
             // Joined before any point was current: prepare its half-space test from its vertices.
             self.prepare(ghost);
         }
@@ -677,6 +726,19 @@ impl<const D: usize> Engine<D> {
     /// Creates one cell per cavity boundary face (the face plus the new point `pi`), joined to the
     /// cell outside the face and, through the ridge table, to each other.
     fn fill_cavity_by_table(&mut self, pi: u32) -> Result<(), Decline> {
+        // First the cavity-local numbers of every new cell's side vertices, then each vertex's
+        // row once, then the cells.
+        if self.face_locals.len() < self.nboundary {
+            self.face_locals.resize(self.nboundary, [0; 3]);
+        }
+        let mut numbering = LocalNumbering { stamp: self.stamp, count: self.nlocal };
+        let boundary = &self.boundary[..self.nboundary];
+        for (&(c, k), locals) in boundary.iter().zip(self.face_locals.iter_mut()) {
+            let v = &self.cells[c as usize].v;
+            *locals = numbering.side_locals::<D>(v, k as usize, &mut self.vtag, &mut self.verts);
+        }
+        self.nlocal = numbering.count;
+        self.cavity_rows();
         let mut open = 0usize;
         let (mut hint, mut last) = (NONE, NONE);
         for i in 0..self.nboundary {
@@ -686,7 +748,7 @@ impl<const D: usize> Engine<D> {
             if hint == NONE && v[D] != self.inf {
                 hint = nc;
             }
-            self.join_new_cell(nc, v, k as usize, &mut open);
+            self.join_new_cell(nc, v, k as usize, self.face_locals[i], &mut open);
         }
         if open != 0 || self.nlocal as usize > LOCAL_MAX {
             self.ridges.iter_mut().for_each(|r| *r = NONE);
@@ -730,13 +792,11 @@ impl<const D: usize> Engine<D> {
     /// pairs its faces through the apex with those of earlier new cells through the ridge table
     /// (`open` counts unpaired ridges).
     #[inline(always)]
-    fn join_new_cell(&mut self, nc: u32, v: [u32; 4], apex: usize, open: &mut usize) {
+    fn join_new_cell(&mut self, nc: u32, v: [u32; 4], apex: usize, locals: [u8; 3], open: &mut usize) {
         // The faces through the apex are those opposite the other slots (ascending); the ridge of
         // one is the other two slots' vertices (one vertex in 2-D).
         let sides = &SIDES[D - 2][apex];
-        let l0 = self.local(v[sides[0][0]]);
-        let l1 = self.local(v[sides[1][0]]);
-        let l2 = if D == 3 { self.local(v[sides[2][0]]) } else { 0 };
+        let [l0, l1, l2] = locals.map(usize::from);
         // The origin is the new point, in slot `apex`: the tests' signs are −(−1)^apex, except
         // the in-sphere test's in 3-D, (−1)^apex. A ghost's finite vertices are its first non-apex
         // slots, the point at infinity last.
