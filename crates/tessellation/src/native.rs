@@ -32,6 +32,16 @@ const NONE: u32 = u32::MAX;
 /// larger cavities (rare: near-degenerate inputs) are joined through a hash table.
 const LOCAL_MAX: usize = 64;
 
+/// A table of fixed length on the heap: indices masked to its length need no bounds check.
+#[derive(Debug)]
+struct FixedTable<T, const N: usize>(Box<[T; N]>);
+
+impl<T: Copy + Default, const N: usize> Default for FixedTable<T, N> {
+    fn default() -> Self {
+        FixedTable(Box::new([T::default(); N]))
+    }
+}
+
 /// Largest input the engine takes: cell numbers must fit in 30 bits (`4 · cell + face` codes).
 const MAX_POINTS: usize = 100_000_000;
 
@@ -95,12 +105,12 @@ impl LocalNumbering {
         v: &[u32; 4],
         apex: usize,
         vtag: &mut [u32],
-        verts: &mut [u32],
+        verts: &mut [u32; LOCAL_MAX],
     ) -> [u8; 3] {
         let sides = &SIDES[D - 2][apex];
         let mut locals = [0u8; 3];
         for (side, local) in sides.iter().zip(locals.iter_mut()).take(D) {
-            let x = v[side[0]];
+            let x = v[side[0] & 3];
             // Without a branch (whether a vertex is new to the cavity is a coin toss for the
             // predictor): a vertex seen before gets its number stored again.
             let tag = vtag[x as usize];
@@ -108,7 +118,7 @@ impl LocalNumbering {
             let l = std::hint::select_unpredictable(seen, tag & 0xff, self.count.min(LOCAL_MAX as u32 - 1));
             self.count += u32::from(!seen);
             vtag[x as usize] = (self.stamp << 8) | l;
-            verts[l as usize] = x;
+            verts[l as usize & (LOCAL_MAX - 1)] = x;
             *local = l as u8;
         }
         locals
@@ -185,7 +195,7 @@ pub(crate) struct Engine<const D: usize> {
     /// Per cavity-local number: the vertex relative to the point being inserted, lifted.
     rows: Vec<Row>,
     /// Per cavity-local number: the vertex.
-    verts: Vec<u32>,
+    verts: FixedTable<u32, LOCAL_MAX>,
     /// Per cavity boundary face: the cavity-local numbers of the new cell's side vertices.
     face_locals: Vec<[u8; 3]>,
     /// The point being inserted.
@@ -271,9 +281,6 @@ impl<const D: usize> Engine<D> {
         self.hint = 0;
         if self.rows.len() != LOCAL_MAX {
             self.rows = vec![Row::default(); LOCAL_MAX];
-        }
-        if self.verts.len() != LOCAL_MAX {
-            self.verts = vec![0; LOCAL_MAX];
         }
         if self.ridges.len() != LOCAL_MAX * LOCAL_MAX {
             self.ridges = vec![NONE; LOCAL_MAX * LOCAL_MAX];
@@ -446,7 +453,7 @@ impl<const D: usize> Engine<D> {
     /// The rows of the cavity's vertices relative to the point being inserted.
     fn cavity_rows(&mut self) {
         let n = (self.nlocal as usize).min(LOCAL_MAX);
-        for (row, &x) in self.rows[..n].iter_mut().zip(&self.verts[..n]) {
+        for (row, &x) in self.rows[..n].iter_mut().zip(&self.verts.0[..n]) {
             let q = &self.pts[x as usize];
             *row = if D == 2 { Row::new_2d(q, &self.current) } else { Row::new(q, &self.current) };
         }
@@ -457,7 +464,7 @@ impl<const D: usize> Engine<D> {
     #[inline(always)]
     fn side_locals(&mut self, v: &[u32; 4], apex: usize) -> [u8; 3] {
         let mut numbering = LocalNumbering { stamp: self.stamp, count: self.nlocal };
-        let locals = numbering.side_locals::<D>(v, apex, &mut self.vtag, &mut self.verts);
+        let locals = numbering.side_locals::<D>(v, apex, &mut self.vtag, &mut self.verts.0);
         self.nlocal = numbering.count;
         locals
     }
@@ -735,7 +742,7 @@ impl<const D: usize> Engine<D> {
         let boundary = &self.boundary[..self.nboundary];
         for (&(c, k), locals) in boundary.iter().zip(self.face_locals.iter_mut()) {
             let v = &self.cells[c as usize].v;
-            *locals = numbering.side_locals::<D>(v, k as usize, &mut self.vtag, &mut self.verts);
+            *locals = numbering.side_locals::<D>(v, k as usize, &mut self.vtag, &mut self.verts.0);
         }
         self.nlocal = numbering.count;
         self.cavity_rows();
