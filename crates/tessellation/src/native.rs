@@ -711,8 +711,8 @@ impl<const D: usize> Engine<D> {
         let fresh = m != in_cavity;
         let mut conflict = det > self.filter_bound;
         let mut outside = -det > self.filter_bound;
-        // One branch, almost never taken: the static filter could not decide (a neighbour in the
-        // cavity already is then decided again, to the same answer).
+        // One branch, almost never taken: the static filter could not decide, or the value is
+        // NaN (a neighbour in the cavity already is then decided again, to the same answer).
         #[allow(clippy::neg_cmp_op_on_partial_ord)]
         if !(det.abs() > self.filter_bound) {
             match self.conflicts_unfiltered(nb, p) {
