@@ -540,18 +540,12 @@ impl<const D: usize> Engine<D> {
                 continue;
             }
             let p = &self.pts[i];
-            let mut code = 0u64;
             let mut q = [0u64; 3];
             for k in 0..D {
                 let span = hi[k] - lo[k];
                 q[k] = if span > 0.0 { ((p[k] - lo[k]) / span * cells) as u64 } else { 0 };
             }
-            for b in (0..bits).rev() {
-                for qk in q.iter().take(D) {
-                    code = (code << 1) | ((qk >> b) & 1);
-                }
-            }
-            self.order.push((code, i as u32));
+            self.order.push((morton::<D>(&q), i as u32));
         }
         // Biased randomised insertion order (BRIO): rounds of growing size (membership by a hash
         // of the point index, so the order is deterministic), each round along the Z-order curve.
@@ -959,6 +953,36 @@ impl<const D: usize> Engine<D> {
     }
 }
 
+/// The Z-order (Morton) code of the cell coordinates `q` (31 bits each in 2-D, 21 in 3-D): their
+/// bits interleaved from the most significant down, `q[0]`'s first in each group.
+fn morton<const D: usize>(q: &[u64; 3]) -> u64 {
+    if D == 2 {
+        (spread_by_1(q[0]) << 1) | spread_by_1(q[1])
+    } else {
+        (spread_by_2(q[0]) << 2) | (spread_by_2(q[1]) << 1) | spread_by_2(q[2])
+    }
+}
+
+/// The low 31 bits of `x` moved to the even bit positions.
+fn spread_by_1(x: u64) -> u64 {
+    let x = x & 0x7fff_ffff;
+    let x = (x | (x << 16)) & 0x0000_ffff_0000_ffff;
+    let x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff;
+    let x = (x | (x << 4)) & 0x0f0f_0f0f_0f0f_0f0f;
+    let x = (x | (x << 2)) & 0x3333_3333_3333_3333;
+    (x | (x << 1)) & 0x5555_5555_5555_5555
+}
+
+/// The low 21 bits of `x` moved to every third bit position.
+fn spread_by_2(x: u64) -> u64 {
+    let x = x & 0x1f_ffff;
+    let x = (x | (x << 32)) & 0x001f_0000_0000_ffff;
+    let x = (x | (x << 16)) & 0x001f_0000_ff00_00ff;
+    let x = (x | (x << 8)) & 0x100f_00f0_0f00_f00f;
+    let x = (x | (x << 4)) & 0x10c3_0c30_c30c_30c3;
+    (x | (x << 2)) & 0x1249_2492_4924_9249
+}
+
 /// Float orientation of `cell` with the vertex in `slot` replaced by `p`, compared with its
 /// permanent: true when `p` is (nearly) on the plane of the other D vertices.
 fn near_zero_orient<const D: usize>(pts: &[[f64; 3]], cell: &[u32; 4], slot: usize, p: &[f64; 3]) -> bool {
@@ -1021,6 +1045,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn morton_codes_interleave_the_bits() {
+        let by_loop = |q: &[u64; 3], d: usize, bits: u32| {
+            let mut code = 0u64;
+            for b in (0..bits).rev() {
+                for qk in q.iter().take(d) {
+                    code = (code << 1) | ((qk >> b) & 1);
+                }
+            }
+            code
+        };
+        let mut seed = 5;
+        for _ in 0..10_000 {
+            let q3 = [0; 3].map(|_: u64| (lcg(&mut seed) * (1u64 << 21) as f64) as u64);
+            assert_eq!(morton::<3>(&q3), by_loop(&q3, 3, 21));
+            let q2 = [0; 3].map(|_: u64| (lcg(&mut seed) * (1u64 << 31) as f64) as u64);
+            assert_eq!(morton::<2>(&q2), by_loop(&q2, 2, 31));
+        }
+        let top3 = [(1 << 21) - 1; 3];
+        assert_eq!(morton::<3>(&top3), (1 << 63) - 1);
+        let top2 = [(1 << 31) - 1; 3];
+        assert_eq!(morton::<2>(&top2), (1 << 62) - 1);
     }
 
     #[test]
