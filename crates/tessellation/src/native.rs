@@ -957,30 +957,36 @@ impl<const D: usize> Engine<D> {
 /// bits interleaved from the most significant down, `q[0]`'s first in each group.
 fn morton<const D: usize>(q: &[u64; 3]) -> u64 {
     if D == 2 {
-        (spread_by_1(q[0]) << 1) | spread_by_1(q[1])
+        (spread(q[0], &SPREAD_BY_1) << 1) | spread(q[1], &SPREAD_BY_1)
     } else {
-        (spread_by_2(q[0]) << 2) | (spread_by_2(q[1]) << 1) | spread_by_2(q[2])
+        (spread(q[0], &SPREAD_BY_2) << 2) | (spread(q[1], &SPREAD_BY_2) << 1) | spread(q[2], &SPREAD_BY_2)
     }
 }
 
-/// The low 31 bits of `x` moved to the even bit positions.
-fn spread_by_1(x: u64) -> u64 {
-    let x = x & 0x7fff_ffff;
-    let x = (x | (x << 16)) & 0x0000_ffff_0000_ffff;
-    let x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff;
-    let x = (x | (x << 4)) & 0x0f0f_0f0f_0f0f_0f0f;
-    let x = (x | (x << 2)) & 0x3333_3333_3333_3333;
-    (x | (x << 1)) & 0x5555_5555_5555_5555
-}
+/// Moves the low 31 bits of a number to the even bit positions: a mask, then (shift, mask) steps.
+const SPREAD_BY_1: [(u32, u64); 6] = [
+    (0, 0x7fff_ffff),
+    (16, 0x0000_ffff_0000_ffff),
+    (8, 0x00ff_00ff_00ff_00ff),
+    (4, 0x0f0f_0f0f_0f0f_0f0f),
+    (2, 0x3333_3333_3333_3333),
+    (1, 0x5555_5555_5555_5555),
+];
 
-/// The low 21 bits of `x` moved to every third bit position.
-fn spread_by_2(x: u64) -> u64 {
-    let x = x & 0x1f_ffff;
-    let x = (x | (x << 32)) & 0x001f_0000_0000_ffff;
-    let x = (x | (x << 16)) & 0x001f_0000_ff00_00ff;
-    let x = (x | (x << 8)) & 0x100f_00f0_0f00_f00f;
-    let x = (x | (x << 4)) & 0x10c3_0c30_c30c_30c3;
-    (x | (x << 2)) & 0x1249_2492_4924_9249
+/// Moves the low 21 bits of a number to every third bit position (as [`SPREAD_BY_1`]).
+const SPREAD_BY_2: [(u32, u64); 6] = [
+    (0, 0x1f_ffff),
+    (32, 0x001f_0000_0000_ffff),
+    (16, 0x001f_0000_ff00_00ff),
+    (8, 0x100f_00f0_0f00_f00f),
+    (4, 0x10c3_0c30_c30c_30c3),
+    (2, 0x1249_2492_4924_9249),
+];
+
+/// Spreads the bits of `x` by the steps of [`SPREAD_BY_1`] or [`SPREAD_BY_2`].
+#[inline(always)]
+fn spread(x: u64, steps: &[(u32, u64); 6]) -> u64 {
+    steps.iter().fold(x, |x, &(shift, mask)| (x | (x << shift)) & mask)
 }
 
 /// Float orientation of `cell` with the vertex in `slot` replaced by `p`, compared with its
