@@ -317,43 +317,9 @@ impl<const D: usize> Engine<D> {
         self.conflicts_unfiltered(c, p)
     }
 
-    /// [`Self::conflicts`] when the static filter cannot decide: a ghost's half-space test, or
-    /// the cell's own error bound and then exact arithmetic.
-    #[inline(never)]
+    /// [`Self::conflicts`] when the static filter cannot decide (see [`decide_unfiltered`]).
     fn conflicts_unfiltered(&self, c: usize, p: &[f64; 3]) -> Option<bool> {
-        let cell = &self.cells[c];
-        if cell.v[D] == self.inf {
-            return self.ghost_conflicts(&cell.v, p);
-        }
-        let (det, perm) = cell.sphere.eval::<D>(&cell.mags, p);
-        let bound = LIFTED_FILTER * perm;
-        if det > bound {
-            Some(true)
-        } else if -det > bound {
-            Some(false)
-        } else {
-            Some(self.exact_in_sphere(&cell.v, p) > 0.0)
-        }
-    }
-
-    /// The conflict test of a ghost cell: is `p` strictly outside its hull facet (`None` if on
-    /// the facet's plane)?
-    fn ghost_conflicts(&self, v: &[u32; 4], p: &[f64; 3]) -> Option<bool> {
-        let q = |j: usize| &self.pts[v[j] as usize];
-        let o = if D == 2 { orient2(q(0), q(1), p) } else { orient3(q(0), q(1), q(2), p) };
-        if o == 0.0 {
-            None
-        } else {
-            Some(o > 0.0)
-        }
-    }
-
-    /// The exact in-sphere sign, when the prepared test cannot decide (rare).
-    #[cold]
-    #[inline(never)]
-    fn exact_in_sphere(&self, v: &[u32; 4], p: &[f64; 3]) -> f64 {
-        let q = |j: usize| &self.pts[v[j] as usize];
-        exact_in_sphere::<D>([q(0), q(1), q(2), q(D)], p)
+        decide_unfiltered::<D>(&self.cells[c], &self.pts, self.inf, p)
     }
 
     /// Prepares the conflict test of cell `c`: its in-sphere test, or a ghost's half-space test.
@@ -620,37 +586,23 @@ impl<const D: usize> Engine<D> {
         };
         self.next_stamp();
         self.current = p;
-        let in_cavity = self.stamp;
-        // Breadth-first, without a branch on any test's outcome: every neighbour of a cavity
-        // cell is tested (those already in the cavity again, which is cheap), and the queue and
-        // the boundary list grow by the outcome's 0 or 1. The next cell to expand does not depend
-        // on the tests in flight, so the tests of successive cells overlap.
-        self.cells[seed as usize].mark = in_cavity;
-        let mut tail = 1usize;
-        let mut nbound = 0usize;
-        self.reserve_search(tail, nbound);
-        self.cavity[0] = seed << 2;
-        let n = self.cells[seed as usize].n;
-        for (k, &outer) in n.iter().enumerate().take(D + 1) {
-            self.visit_neighbour(seed, k, outer, &p, in_cavity, &mut tail, &mut nbound)?;
+        // Every cell enters the queue at most once, and every visit writes one boundary slot.
+        let ncells = self.cells.len();
+        if self.cavity.len() <= ncells {
+            self.cavity.resize(2 * ncells + 64, 0);
         }
-        let mut head = 1usize;
-        while head < tail {
-            self.reserve_search(tail, nbound);
-            let entry = self.cavity[head];
-            head += 1;
-            let (c, from) = (entry >> 2, (entry & 3) as usize);
-            let n = self.cells[c as usize].n;
-            // The face it was reached through leads back into the cavity: not visited.
-            let k = (from + 1) % (D + 1);
-            self.visit_neighbour(c, k, n[k], &p, in_cavity, &mut tail, &mut nbound)?;
-            let k = (from + 2) % (D + 1);
-            self.visit_neighbour(c, k, n[k], &p, in_cavity, &mut tail, &mut nbound)?;
-            if D == 3 {
-                let k = (from + 3) % (D + 1);
-                self.visit_neighbour(c, k, n[k], &p, in_cavity, &mut tail, &mut nbound)?;
+        if self.boundary.len() <= (D + 1) * ncells {
+            self.boundary.resize(2 * (D + 1) * ncells + 64, (0, 0));
+        }
+        // The fast search gives up on a test the static filter cannot decide (almost never); the
+        // careful one, under a new stamp so that the first one's marks do not count, decides it.
+        let (tail, nbound) = match self.cavity_search::<false>(seed, p)? {
+            Some(found) => found,
+            None => {
+                self.next_stamp();
+                self.cavity_search::<true>(seed, p)?.ok_or(Decline::Tie("cavity search undecided"))?
             }
-        }
+        };
         (self.ncavity, self.nboundary) = (tail, nbound);
         // A closed cavity boundary has F faces on V = F / 2 + 2 vertices (3-D; V = F in 2-D).
         let faces = self.nboundary;
@@ -671,57 +623,20 @@ impl<const D: usize> Engine<D> {
         Ok(())
     }
 
-    /// Makes room for the pushes of one more cavity cell: the queue and the boundary list are
-    /// written by index, without a branch per push.
-    #[inline(always)]
-    fn reserve_search(&mut self, tail: usize, nbound: usize) {
-        if self.cavity.len() < tail + 4 {
-            self.cavity.resize(2 * tail + 64, 0);
+    /// The cavity of `p` from `seed` (a cell in conflict with it): the number of cavity cells and
+    /// of boundary faces, or `None` if a test was undecided and `CAREFUL` is false.
+    fn cavity_search<const CAREFUL: bool>(&mut self, seed: u32, p: [f64; 3]) -> Result<Option<(usize, usize)>, Decline> {
+        CavitySearch::<D> {
+            cells: &mut self.cells,
+            cavity: &mut self.cavity,
+            boundary: &mut self.boundary,
+            pts: &self.pts,
+            inf: self.inf,
+            filter_bound: self.filter_bound,
+            in_cavity: self.stamp,
+            p,
         }
-        if self.boundary.len() < nbound + 4 {
-            self.boundary.resize(2 * nbound + 64, (0, 0));
-        }
-    }
-
-    /// One step of the cavity search: the neighbour `outer` (a code) across face `k` of cavity
-    /// cell `c` joins the cavity queue if in conflict with `p` and not yet in it; face `k` joins
-    /// the boundary if the neighbour is not in conflict. Neither if it is in the cavity already.
-    #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    fn visit_neighbour(
-        &mut self,
-        c: u32,
-        k: usize,
-        outer: u32,
-        p: &[f64; 3],
-        in_cavity: u32,
-        tail: &mut usize,
-        nbound: &mut usize,
-    ) -> Result<(), Decline> {
-        let nb = (outer >> 2) as usize;
-        let cell = &self.cells[nb];
-        let m = cell.mark;
-        let det = cell.sphere.det::<D>(p);
-        let fresh = m != in_cavity;
-        let mut conflict = det > self.filter_bound;
-        let mut outside = -det > self.filter_bound;
-        // One branch, almost never taken: the static filter could not decide, or the value is
-        // NaN (a neighbour in the cavity already is then decided again, to the same answer).
-        #[allow(clippy::neg_cmp_op_on_partial_ord)]
-        if !(det.abs() > self.filter_bound) {
-            match self.conflicts_unfiltered(nb, p) {
-                Some(true) => conflict = true,
-                Some(false) => outside = true,
-                None => return Err(Decline::Tie("point coplanar with a hull facet")),
-            }
-        }
-        let push = conflict & fresh;
-        self.cells[nb].mark = if push { in_cavity } else { m };
-        self.cavity[*tail] = outer;
-        *tail += usize::from(push);
-        self.boundary[*nbound] = (c, k as u8);
-        *nbound += usize::from(outside);
-        Ok(())
+        .run::<CAREFUL>(seed)
     }
 
     /// Creates one cell per cavity boundary face (the face plus the new point `pi`), joined to the
@@ -951,6 +866,139 @@ impl<const D: usize> Engine<D> {
         let (det, perm) = cell.sphere.eval::<D>(&cell.mags, opposite);
         det.abs() <= NEAR_TIE * perm
     }
+}
+
+/// The cavity search of one insertion, on borrows of the engine's tables apart from each other
+/// (so that its state stays in registers): breadth-first from a seed cell in conflict with `p`.
+struct CavitySearch<'a, const D: usize> {
+    cells: &'a mut [Cell],
+    /// The queue of cavity cells, as codes `4 · cell + face` of the face each was reached through.
+    cavity: &'a mut [u32],
+    /// The faces on the cavity boundary: (cavity cell, slot of the face).
+    boundary: &'a mut [(u32, u8)],
+    pts: &'a [[f64; 3]],
+    inf: u32,
+    filter_bound: f64,
+    /// The mark of a cell in this insertion's cavity.
+    in_cavity: u32,
+    /// The point being inserted.
+    p: [f64; 3],
+}
+
+impl<const D: usize> CavitySearch<'_, D> {
+    /// Runs the search from `seed` and returns the number of cavity cells and of boundary faces.
+    /// The queue and boundary tables must hold one entry per cell, and `D + 1` per cell. Unless
+    /// `CAREFUL`, it gives up (`None`) at the first test that the static filter cannot decide, so
+    /// that the loop makes no call and keeps its state in registers.
+    #[inline(never)]
+    fn run<const CAREFUL: bool>(mut self, seed: u32) -> Result<Option<(usize, usize)>, Decline> {
+        // Without a branch on any test's outcome: every neighbour of a cavity cell is tested
+        // (those already in the cavity again, which is cheap), and the queue and the boundary
+        // list grow by the outcome's 0 or 1. The next cell to expand does not depend on the
+        // tests in flight, so the tests of successive cells overlap.
+        self.cells[seed as usize].mark = self.in_cavity;
+        self.cavity[0] = seed << 2;
+        let (mut tail, mut nbound) = (1usize, 0usize);
+        let n = self.cells[seed as usize].n;
+        for (k, &outer) in n.iter().enumerate().take(D + 1) {
+            if !self.visit::<CAREFUL>(seed, k, outer, &mut tail, &mut nbound)? {
+                return Ok(None);
+            }
+        }
+        let mut head = 1usize;
+        while head < tail {
+            let entry = self.cavity[head];
+            head += 1;
+            let (c, from) = (entry >> 2, (entry & 3) as usize);
+            let n = self.cells[c as usize].n;
+            // The face it was reached through leads back into the cavity: not visited.
+            let k = (from + 1) % (D + 1);
+            if !self.visit::<CAREFUL>(c, k, n[k], &mut tail, &mut nbound)? {
+                return Ok(None);
+            }
+            let k = (from + 2) % (D + 1);
+            if !self.visit::<CAREFUL>(c, k, n[k], &mut tail, &mut nbound)? {
+                return Ok(None);
+            }
+            if D == 3 {
+                let k = (from + 3) % (D + 1);
+                if !self.visit::<CAREFUL>(c, k, n[k], &mut tail, &mut nbound)? {
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(Some((tail, nbound)))
+    }
+
+    /// One step: the neighbour `outer` (a code) across face `k` of cavity cell `c` joins the queue
+    /// if in conflict with the point and not yet in it; face `k` joins the boundary if the
+    /// neighbour is not in conflict. Neither if it is in the cavity already. False if the test
+    /// was undecided and not `CAREFUL`.
+    #[inline(always)]
+    fn visit<const CAREFUL: bool>(
+        &mut self,
+        c: u32,
+        k: usize,
+        outer: u32,
+        tail: &mut usize,
+        nbound: &mut usize,
+    ) -> Result<bool, Decline> {
+        let nb = (outer >> 2) as usize;
+        let cell = &mut self.cells[nb];
+        let m = cell.mark;
+        let det = cell.sphere.det::<D>(&self.p);
+        let fresh = m != self.in_cavity;
+        let mut conflict = det > self.filter_bound;
+        let mut outside = -det > self.filter_bound;
+        // One branch, almost never taken: the static filter could not decide, or the value is
+        // NaN (a neighbour in the cavity already is then decided again, to the same answer).
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+        if !(det.abs() > self.filter_bound) {
+            if !CAREFUL {
+                return Ok(false);
+            }
+            match decide_unfiltered::<D>(cell, self.pts, self.inf, &self.p) {
+                Some(true) => conflict = true,
+                Some(false) => outside = true,
+                None => return Err(Decline::Tie("point coplanar with a hull facet")),
+            }
+        }
+        let push = conflict & fresh;
+        cell.mark = if push { self.in_cavity } else { m };
+        self.cavity[*tail] = outer;
+        *tail += usize::from(push);
+        self.boundary[*nbound] = (c, k as u8);
+        *nbound += usize::from(outside);
+        Ok(true)
+    }
+}
+
+/// The conflict test of `cell` with `p` when the static filter cannot decide: a ghost's
+/// half-space test (`None` if `p` is on its facet's plane), or the cell's own error bound and then
+/// exact arithmetic. `pts` are the engine's points and `inf` the index of the point at infinity.
+#[inline(never)]
+fn decide_unfiltered<const D: usize>(cell: &Cell, pts: &[[f64; 3]], inf: u32, p: &[f64; 3]) -> Option<bool> {
+    let q = |j: usize| &pts[cell.v[j] as usize];
+    if cell.v[D] == inf {
+        let o = if D == 2 { orient2(q(0), q(1), p) } else { orient3(q(0), q(1), q(2), p) };
+        return if o == 0.0 { None } else { Some(o > 0.0) };
+    }
+    let (det, perm) = cell.sphere.eval::<D>(&cell.mags, p);
+    let bound = LIFTED_FILTER * perm;
+    if det > bound {
+        Some(true)
+    } else if -det > bound {
+        Some(false)
+    } else {
+        Some(exact_sign::<D>([q(0), q(1), q(2), q(D)], p) > 0.0)
+    }
+}
+
+/// The exact in-sphere sign, when the prepared test cannot decide (rare).
+#[cold]
+#[inline(never)]
+fn exact_sign<const D: usize>(cell: [&[f64; 3]; 4], p: &[f64; 3]) -> f64 {
+    exact_in_sphere::<D>(cell, p)
 }
 
 /// The Z-order (Morton) code of the cell coordinates `q` (31 bits each in 2-D, 21 in 3-D): their
