@@ -625,7 +625,11 @@ impl<const D: usize> Engine<D> {
 
     /// The cavity of `p` from `seed` (a cell in conflict with it): the number of cavity cells and
     /// of boundary faces, or `None` if a test was undecided and `CAREFUL` is false.
-    fn cavity_search<const CAREFUL: bool>(&mut self, seed: u32, p: [f64; 3]) -> Result<Option<(usize, usize)>, Decline> {
+    fn cavity_search<const CAREFUL: bool>(
+        &mut self,
+        seed: u32,
+        p: [f64; 3],
+    ) -> Result<Option<(usize, usize)>, Decline> {
         CavitySearch::<D> {
             cells: &mut self.cells,
             cavity: &mut self.cavity,
