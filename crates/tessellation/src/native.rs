@@ -129,8 +129,8 @@ impl LocalNumbering {
 const SLOT_MASK: [[u32; 4]; 4] = [[NONE, 0, 0, 0], [0, NONE, 0, 0], [0, 0, NONE, 0], [0, 0, 0, NONE]];
 
 use crate::predicates::{
-    exact_in_sphere, orient2d as orient2, orient3d as orient3, static_filter_bound, Lifted, Magnitudes, Row,
-    LIFTED_FILTER,
+    exact_in_sphere, orient2d as orient2, orient2d_filtered, orient3d as orient3, orient3d_filtered,
+    static_filter_bound, Lifted, Magnitudes, Row, LIFTED_FILTER,
 };
 
 /// One simplex: its vertices and, in slot i, the code `4 · neighbour + face` of the neighbour
@@ -289,14 +289,16 @@ impl<const D: usize> Engine<D> {
 
     // ----- predicates --------------------------------------------------------------------------
 
-    /// Orientation of cell vertices `v` with the vertex in `slot` replaced by `p` (all finite).
+    /// Orientation of cell vertices `v` with the vertex in `slot` replaced by `p` (all finite):
+    /// exact if `CAREFUL`, else in floating point when its sign is certain (`None` otherwise).
     #[inline(always)]
-    fn orient_replaced(&self, v: &[u32; 4], slot: usize, p: &[f64; 3]) -> f64 {
+    fn orient_replaced<const CAREFUL: bool>(&self, v: &[u32; 4], slot: usize, p: &[f64; 3]) -> Option<f64> {
         let q = |j: usize| if j == slot { p } else { &self.pts[v[j] as usize] };
-        if D == 2 {
-            orient2(q(0), q(1), q(2))
-        } else {
-            orient3(q(0), q(1), q(2), q(3))
+        match (D, CAREFUL) {
+            (2, true) => Some(orient2(q(0), q(1), q(2))),
+            (2, false) => orient2d_filtered(q(0), q(1), q(2)),
+            (_, true) => Some(orient3(q(0), q(1), q(2), q(3))),
+            (_, false) => orient3d_filtered(q(0), q(1), q(2), q(3)),
         }
     }
 
@@ -530,7 +532,9 @@ impl<const D: usize> Engine<D> {
     /// Visibility walk from the last created cell to a cell whose closure holds `p` (or a ghost
     /// whose facet `p` sees), stopping early at a cell the static filter proves in conflict with
     /// `p` (any such cell seeds the cavity). In a Delaunay triangulation this walk cannot cycle.
-    fn locate(&self, p: &[f64; 3]) -> Result<Located, Decline> {
+    /// Unless `CAREFUL`, it gives up (`None`) at an orientation whose sign the floating-point
+    /// filter cannot prove, so that the loop makes no call.
+    fn locate<const CAREFUL: bool>(&self, p: &[f64; 3]) -> Result<Option<Located>, Decline> {
         let mut c = self.hint;
         let mut cell = self.cells[c as usize].topology();
         let mut entry = D + 1;
@@ -543,12 +547,12 @@ impl<const D: usize> Engine<D> {
         let limit = 4 * self.cells.len() + 64;
         for _ in 0..limit {
             if cell.v[D] == self.inf {
-                return Ok(Located::Cell(c));
+                return Ok(Some(Located::Cell(c)));
             }
             // Any cell in conflict with p seeds the cavity (the conflict region is connected), so
             // the walk stops at the first one the filtered in-sphere test proves to be.
             if self.cells[c as usize].sphere.det::<D>(p) > self.filter_bound {
-                return Ok(Located::Conflict(c));
+                return Ok(Some(Located::Conflict(c)));
             }
             let mut next = NONE;
             for t in 1..=D + 1 {
@@ -556,14 +560,17 @@ impl<const D: usize> Engine<D> {
                 if k == entry {
                     continue;
                 }
-                if self.orient_replaced(&cell.v, k, p) < 0.0 {
+                let Some(orientation) = self.orient_replaced::<CAREFUL>(&cell.v, k, p) else {
+                    return Ok(None);
+                };
+                if orientation < 0.0 {
                     next = cell.n[k];
                     break;
                 }
             }
             if next == NONE {
                 let dup = cell.v[..=D].iter().any(|&v| &self.pts[v as usize] == p);
-                return Ok(if dup { Located::Duplicate } else { Located::Cell(c) });
+                return Ok(Some(if dup { Located::Duplicate } else { Located::Cell(c) }));
             }
             c = next >> 2;
             entry = (next & 3) as usize;
@@ -574,7 +581,11 @@ impl<const D: usize> Engine<D> {
 
     fn insert(&mut self, pi: u32) -> Result<(), Decline> {
         let p = self.pts[pi as usize];
-        let seed = match self.locate(&p)? {
+        let located = match self.locate::<false>(&p)? {
+            Some(located) => located,
+            None => self.locate::<true>(&p)?.ok_or(Decline::Tie("point location undecided"))?,
+        };
+        let seed = match located {
             Located::Duplicate => return Ok(()),
             Located::Conflict(c) => c,
             Located::Cell(c) => {

@@ -35,6 +35,12 @@ fn max3(a: f64, b: f64, c: f64) -> f64 {
 /// Orientation of three points in the plane (twice the signed area; exact sign).
 #[inline]
 pub(crate) fn orient2d(a: &P3, b: &P3, c: &P3) -> f64 {
+    orient2d_filtered(a, b, c).unwrap_or_else(|| robust::orient2d(c2(a), c2(b), c2(c)))
+}
+
+/// [`orient2d`] in floating point, when its sign is certain (`None` otherwise).
+#[inline(always)]
+pub(crate) fn orient2d_filtered(a: &P3, b: &P3, c: &P3) -> Option<f64> {
     let acx = a[0] - c[0];
     let bcx = b[0] - c[0];
     let acy = a[1] - c[1];
@@ -42,16 +48,18 @@ pub(crate) fn orient2d(a: &P3, b: &P3, c: &P3) -> f64 {
     let det = acx * bcy - acy * bcx;
     // |det| ≤ 2·mx·my; Shewchuk's fast-path bound is (3 + 16ε)ε times the permanent.
     let bound = 3.0e-15 * fmax(acx.abs(), bcx.abs()) * fmax(acy.abs(), bcy.abs());
-    if det > bound || -det > bound {
-        det
-    } else {
-        robust::orient2d(c2(a), c2(b), c2(c))
-    }
+    (det > bound || -det > bound).then_some(det)
 }
 
 /// Orientation of four points in space (six times the signed volume; exact sign).
 #[inline]
 pub(crate) fn orient3d(a: &P3, b: &P3, c: &P3, d: &P3) -> f64 {
+    orient3d_filtered(a, b, c, d).unwrap_or_else(|| robust::orient3d(c3(a), c3(b), c3(c), c3(d)))
+}
+
+/// [`orient3d`] in floating point, when its sign is certain (`None` otherwise).
+#[inline(always)]
+pub(crate) fn orient3d_filtered(a: &P3, b: &P3, c: &P3, d: &P3) -> Option<f64> {
     let (adx, ady, adz) = (a[0] - d[0], a[1] - d[1], a[2] - d[2]);
     let (bdx, bdy, bdz) = (b[0] - d[0], b[1] - d[1], b[2] - d[2]);
     let (cdx, cdy, cdz) = (c[0] - d[0], c[1] - d[1], c[2] - d[2]);
@@ -62,11 +70,7 @@ pub(crate) fn orient3d(a: &P3, b: &P3, c: &P3, d: &P3) -> f64 {
     let my = max3(ady, bdy, cdy);
     let mz = max3(adz, bdz, cdz);
     let bound = 2.0e-14 * mx * my * mz;
-    if det > bound || -det > bound {
-        det
-    } else {
-        robust::orient3d(c3(a), c3(b), c3(c), c3(d))
-    }
+    (det > bound || -det > bound).then_some(det)
 }
 
 /// Relative error bound of [`Lifted::eval`]: the floating-point value is within
