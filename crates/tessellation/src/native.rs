@@ -626,11 +626,11 @@ impl<const D: usize> Engine<D> {
             self.fill_cavity_by_hash(pi)?;
         }
         // The cavity's cells are free only now: the new cells were built from their records.
-        for i in 0..self.ncavity {
-            let c = self.cavity[i] >> 2;
-            self.cells[c as usize].v[0] = NONE;
-            self.free.push(c);
+        let freed = &self.cavity[..self.ncavity];
+        for &entry in freed {
+            self.cells[(entry >> 2) as usize].v[0] = NONE;
         }
+        self.free.extend(freed.iter().map(|&entry| entry >> 2));
         Ok(())
     }
 
