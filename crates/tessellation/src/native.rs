@@ -840,8 +840,15 @@ impl<const D: usize> Engine<D> {
     /// (robustly) unique; declines on an interior face whose two opposite vertices are (nearly)
     /// cospherical with it, or on two (nearly) coplanar hull facets.
     fn extract_unique(&self, out: &mut Simplices) -> Result<(), Decline> {
-        out.simplices.clear();
-        out.hull_vertices.clear();
+        // Room for every cell, written by index and then cut to length: no call in the loop.
+        let room = self.cells.len() * (D + 1);
+        let (simplices, hull) = (&mut out.simplices, &mut out.hull_vertices);
+        for list in [&mut *simplices, &mut *hull] {
+            if list.len() < room {
+                list.resize(room, 0);
+            }
+        }
+        let (mut nsimplex, mut nhull) = (0, 0);
         for cell in &self.cells {
             if cell.v[0] == NONE {
                 continue;
@@ -857,7 +864,10 @@ impl<const D: usize> Engine<D> {
                         }
                     }
                 }
-                out.hull_vertices.extend(cell.v[..D].iter().map(|&v| self.perm[v as usize]));
+                for (slot, &v) in hull[nhull..nhull + D].iter_mut().zip(&cell.v) {
+                    *slot = self.perm[v as usize];
+                }
+                nhull += D;
                 continue;
             }
             // Every face of a finite cell, from both sides, without a branch per face: across a
@@ -866,10 +876,15 @@ impl<const D: usize> Engine<D> {
             if tie | (D == 3 && self.face_tie(cell, 3)) {
                 return Err(Decline::Tie("cospherical points"));
             }
-            out.simplices.extend(cell.v[..=D].iter().map(|&v| self.perm[v as usize]));
+            for (slot, &v) in simplices[nsimplex..nsimplex + D + 1].iter_mut().zip(&cell.v) {
+                *slot = self.perm[v as usize];
+            }
+            nsimplex += D + 1;
         }
-        out.hull_vertices.sort_unstable();
-        out.hull_vertices.dedup();
+        simplices.truncate(nsimplex);
+        hull.truncate(nhull);
+        hull.sort_unstable();
+        hull.dedup();
         Ok(())
     }
 
