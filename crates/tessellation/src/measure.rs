@@ -35,66 +35,53 @@ impl Sum {
 impl SimplexStats {
     /// Fills the arrays for `simplices` (point indices, `ndim + 1` per simplex).
     pub(crate) fn compute(&mut self, points: &[f64], ndim: usize, simplices: &[u32]) {
+        let p = |i: u32| &points[i as usize * ndim..(i as usize + 1) * ndim];
+        if ndim == 2 || ndim == 3 {
+            // Written by index into arrays sized beforehand: no call in the loop.
+            let n = simplices.len() / (ndim + 1);
+            for array in [&mut self.largest, &mut self.smallest, &mut self.volume] {
+                array.clear();
+                array.resize(n, 0.0);
+            }
+            let outputs = self.smallest.iter_mut().zip(self.largest.iter_mut()).zip(self.volume.iter_mut());
+            if ndim == 2 {
+                let p = |i: u32| -> [f64; 2] { std::array::from_fn(|k| points[i as usize * 2 + k]) };
+                for (t, ((smallest, largest), volume)) in simplices.chunks_exact(3).zip(outputs) {
+                    (*smallest, *largest, *volume) = triangle(&p(t[0]), &p(t[1]), &p(t[2]));
+                }
+            } else {
+                let p = |i: u32| -> [f64; 3] { std::array::from_fn(|k| points[i as usize * 3 + k]) };
+                for (t, ((smallest, largest), volume)) in simplices.chunks_exact(4).zip(outputs) {
+                    (*smallest, *largest, *volume) = tetrahedron(&p(t[0]), &p(t[1]), &p(t[2]), &p(t[3]));
+                }
+            }
+            return;
+        }
         self.largest.clear();
         self.smallest.clear();
         self.volume.clear();
-        let p = |i: u32| &points[i as usize * ndim..(i as usize + 1) * ndim];
-        match ndim {
-            2 => {
-                for t in simplices.chunks_exact(3) {
-                    let (a, b, c) = (p(t[0]), p(t[1]), p(t[2]));
-                    let d2 = [dist2(a, b), dist2(a, c), dist2(b, c)];
-                    self.push_sides(&d2);
-                    let area = ((b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1])).abs() / 2.0;
-                    self.volume.push(area);
+        let factorial: f64 = (1..=ndim).map(|k| k as f64).product();
+        let mut d2 = Vec::with_capacity(ndim * (ndim + 1) / 2);
+        let mut m = vec![0.0; ndim * ndim];
+        for t in simplices.chunks_exact(ndim + 1) {
+            d2.clear();
+            for i in 0..=ndim {
+                for j in i + 1..=ndim {
+                    d2.push(dist2(p(t[i]), p(t[j])));
                 }
             }
-            3 => {
-                for t in simplices.chunks_exact(4) {
-                    let (v1, v2, v3, v4) = (p(t[0]), p(t[1]), p(t[2]), p(t[3]));
-                    let d2 = [dist2(v1, v2), dist2(v1, v3), dist2(v1, v4), dist2(v2, v3), dist2(v2, v4), dist2(v3, v4)];
-                    self.push_sides(&d2);
-                    // The reference's expansion, term by term.
-                    let a1 = (v2[0] - v1[0]) * ((v3[1] - v1[1]) * (v4[2] - v1[2]) - (v4[1] - v1[1]) * (v3[2] - v1[2]));
-                    let a2 = (v3[0] - v1[0]) * ((v4[1] - v1[1]) * (v2[2] - v1[2]) - (v2[1] - v1[1]) * (v4[2] - v1[2]));
-                    let a3 = (v4[0] - v1[0]) * ((v2[1] - v1[1]) * (v3[2] - v1[2]) - (v3[1] - v1[1]) * (v2[2] - v1[2]));
-                    self.volume.push((a1 + a2 + a3).abs() / 6.0);
+            let (lo, hi) = extremes(&d2);
+            self.smallest.push(lo.sqrt());
+            self.largest.push(hi.sqrt());
+            let v0 = p(t[0]);
+            for r in 0..ndim {
+                let vr = p(t[r + 1]);
+                for c in 0..ndim {
+                    m[r * ndim + c] = vr[c] - v0[c];
                 }
             }
-            _ => {
-                let factorial: f64 = (1..=ndim).map(|k| k as f64).product();
-                let mut d2 = Vec::with_capacity(ndim * (ndim + 1) / 2);
-                let mut m = vec![0.0; ndim * ndim];
-                for t in simplices.chunks_exact(ndim + 1) {
-                    d2.clear();
-                    for i in 0..=ndim {
-                        for j in i + 1..=ndim {
-                            d2.push(dist2(p(t[i]), p(t[j])));
-                        }
-                    }
-                    self.push_sides(&d2);
-                    let v0 = p(t[0]);
-                    for r in 0..ndim {
-                        let vr = p(t[r + 1]);
-                        for c in 0..ndim {
-                            m[r * ndim + c] = vr[c] - v0[c];
-                        }
-                    }
-                    self.volume.push(determinant(&mut m, ndim).abs() / factorial);
-                }
-            }
+            self.volume.push(determinant(&mut m, ndim).abs() / factorial);
         }
-    }
-
-    #[inline]
-    fn push_sides(&mut self, d2: &[f64]) {
-        let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
-        for &x in d2 {
-            lo = lo.min(x);
-            hi = hi.max(x);
-        }
-        self.smallest.push(lo.sqrt());
-        self.largest.push(hi.sqrt());
     }
 
     /// numpy's median of the smallest sides (mean of the two middle values for an even count);
@@ -140,6 +127,32 @@ impl SimplexStats {
     pub(crate) fn kept_mask(&self, threshold: f64) -> Vec<bool> {
         self.largest.iter().map(|&l| l < threshold).collect()
     }
+}
+
+/// The smallest and the largest of the squared side lengths `d2`.
+#[inline(always)]
+fn extremes(d2: &[f64]) -> (f64, f64) {
+    d2.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+}
+
+/// Smallest side, largest side (lengths) and area of the triangle (a, b, c).
+#[inline(always)]
+fn triangle(a: &[f64; 2], b: &[f64; 2], c: &[f64; 2]) -> (f64, f64, f64) {
+    let (lo, hi) = extremes(&[dist2(a, b), dist2(a, c), dist2(b, c)]);
+    let area = ((b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1])).abs() / 2.0;
+    (lo.sqrt(), hi.sqrt(), area)
+}
+
+/// Smallest side, largest side (lengths) and volume of the tetrahedron (v1, v2, v3, v4).
+#[inline(always)]
+fn tetrahedron(v1: &[f64; 3], v2: &[f64; 3], v3: &[f64; 3], v4: &[f64; 3]) -> (f64, f64, f64) {
+    let (lo, hi) =
+        extremes(&[dist2(v1, v2), dist2(v1, v3), dist2(v1, v4), dist2(v2, v3), dist2(v2, v4), dist2(v3, v4)]);
+    // The reference's expansion, term by term.
+    let a1 = (v2[0] - v1[0]) * ((v3[1] - v1[1]) * (v4[2] - v1[2]) - (v4[1] - v1[1]) * (v3[2] - v1[2]));
+    let a2 = (v3[0] - v1[0]) * ((v4[1] - v1[1]) * (v2[2] - v1[2]) - (v2[1] - v1[1]) * (v4[2] - v1[2]));
+    let a3 = (v4[0] - v1[0]) * ((v2[1] - v1[1]) * (v3[2] - v1[2]) - (v3[1] - v1[1]) * (v2[2] - v1[2]));
+    (lo.sqrt(), hi.sqrt(), (a1 + a2 + a3).abs() / 6.0)
 }
 
 #[inline]
