@@ -39,8 +39,8 @@ impl SimplexStats {
         if ndim == 2 || ndim == 3 {
             // Written by index into arrays sized beforehand: no call in the loop.
             let n = simplices.len() / (ndim + 1);
+            // Every entry is overwritten: no clearing (a resize between equal lengths costs nothing).
             for array in [&mut self.largest, &mut self.smallest, &mut self.volume] {
-                array.clear();
                 array.resize(n, 0.0);
             }
             let outputs = self.smallest.iter_mut().zip(self.largest.iter_mut()).zip(self.volume.iter_mut());

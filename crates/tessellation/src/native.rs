@@ -840,15 +840,15 @@ impl<const D: usize> Engine<D> {
     /// (robustly) unique; declines on an interior face whose two opposite vertices are (nearly)
     /// cospherical with it, or on two (nearly) coplanar hull facets.
     fn extract_unique(&self, out: &mut Simplices) -> Result<(), Decline> {
-        // Room for every cell, written by index and then cut to length: no call in the loop.
-        let room = self.cells.len() * (D + 1);
+        // Room for every live cell, written by index and then cut to length: no call in the
+        // loop over the finite cells (the entries are overwritten, so the list is not cleared).
+        let room = (self.cells.len() - self.free.len()) * (D + 1);
         let (simplices, hull) = (&mut out.simplices, &mut out.hull_vertices);
-        for list in [&mut *simplices, &mut *hull] {
-            if list.len() < room {
-                list.resize(room, 0);
-            }
+        if simplices.len() < room {
+            simplices.resize(room, 0);
         }
-        let (mut nsimplex, mut nhull) = (0, 0);
+        hull.clear();
+        let mut nsimplex = 0;
         for cell in &self.cells {
             if cell.v[0] == NONE {
                 continue;
@@ -864,10 +864,7 @@ impl<const D: usize> Engine<D> {
                         }
                     }
                 }
-                for (slot, &v) in hull[nhull..nhull + D].iter_mut().zip(&cell.v) {
-                    *slot = self.perm[v as usize];
-                }
-                nhull += D;
+                hull.extend(cell.v[..D].iter().map(|&v| self.perm[v as usize]));
                 continue;
             }
             // Every face of a finite cell, from both sides, without a branch per face: across a
@@ -882,7 +879,6 @@ impl<const D: usize> Engine<D> {
             nsimplex += D + 1;
         }
         simplices.truncate(nsimplex);
-        hull.truncate(nhull);
         hull.sort_unstable();
         hull.dedup();
         Ok(())
