@@ -597,22 +597,23 @@ impl<const D: usize> Engine<D> {
         };
         self.next_stamp();
         self.current = p;
-        // Every cell enters the queue at most once, and every visit writes one boundary slot.
-        let ncells = self.cells.len();
-        if self.cavity.len() <= ncells {
-            self.cavity.resize(2 * ncells + 64, 0);
-        }
-        if self.boundary.len() <= (D + 1) * ncells {
-            self.boundary.resize(2 * (D + 1) * ncells + 64, (0, 0));
-        }
-        // The fast search gives up on a test the static filter cannot decide (almost never); the
-        // careful one, under a new stamp so that the first one's marks do not count, decides it.
-        let (tail, nbound) = match self.cavity_search::<false>(seed, p)? {
-            Some(found) => found,
-            None => {
-                self.next_stamp();
-                self.cavity_search::<true>(seed, p)?.ok_or(Decline::Tie("cavity search undecided"))?
+        // The fast search gives up on a test the static filter cannot decide (almost never): the
+        // careful one decides it. Either gives up when the queue or the boundary list is full:
+        // they grow and the search runs again. A new stamp for each rerun, so that the marks of
+        // the one given up do not count.
+        let mut careful = false;
+        let (tail, nbound) = loop {
+            let end =
+                if careful { self.cavity_search::<true>(seed, p)? } else { self.cavity_search::<false>(seed, p)? };
+            match end {
+                SearchEnd::Done(tail, nbound) => break (tail, nbound),
+                SearchEnd::Undecided => careful = true,
+                SearchEnd::Full => {
+                    self.cavity.resize(2 * self.cavity.len() + 64, 0);
+                    self.boundary.resize(2 * self.boundary.len() + 64, (0, 0));
+                }
             }
+            self.next_stamp();
         };
         (self.ncavity, self.nboundary) = (tail, nbound);
         // A closed cavity boundary has F faces on V = F / 2 + 2 vertices (3-D; V = F in 2-D).
@@ -634,13 +635,8 @@ impl<const D: usize> Engine<D> {
         Ok(())
     }
 
-    /// The cavity of `p` from `seed` (a cell in conflict with it): the number of cavity cells and
-    /// of boundary faces, or `None` if a test was undecided and `CAREFUL` is false.
-    fn cavity_search<const CAREFUL: bool>(
-        &mut self,
-        seed: u32,
-        p: [f64; 3],
-    ) -> Result<Option<(usize, usize)>, Decline> {
+    /// The cavity of `p` from `seed` (a cell in conflict with it), see [`CavitySearch::run`].
+    fn cavity_search<const CAREFUL: bool>(&mut self, seed: u32, p: [f64; 3]) -> Result<SearchEnd, Decline> {
         CavitySearch::<D> {
             cells: &mut self.cells,
             cavity: &mut self.cavity,
@@ -894,6 +890,16 @@ impl<const D: usize> Engine<D> {
     }
 }
 
+/// How a cavity search ended.
+enum SearchEnd {
+    /// The numbers of cavity cells and of boundary faces.
+    Done(usize, usize),
+    /// A test the static filter could not decide (fast search only).
+    Undecided,
+    /// The queue or the boundary list is full.
+    Full,
+}
+
 /// The cavity search of one insertion, on borrows of the engine's tables apart from each other
 /// (so that its state stays in registers): breadth-first from a seed cell in conflict with `p`.
 struct CavitySearch<'a, const D: usize> {
@@ -912,27 +918,33 @@ struct CavitySearch<'a, const D: usize> {
 }
 
 impl<const D: usize> CavitySearch<'_, D> {
-    /// Runs the search from `seed` and returns the number of cavity cells and of boundary faces.
-    /// The queue and boundary tables must hold one entry per cell, and `D + 1` per cell. Unless
-    /// `CAREFUL`, it gives up (`None`) at the first test that the static filter cannot decide, so
-    /// that the loop makes no call and keeps its state in registers.
+    /// Runs the search from `seed`: the number of cavity cells and of boundary faces, or where it
+    /// gave up. Unless `CAREFUL`, it gives up at the first test that the static filter cannot
+    /// decide, so that the loop makes no call and keeps its state in registers.
     #[inline(never)]
-    fn run<const CAREFUL: bool>(mut self, seed: u32) -> Result<Option<(usize, usize)>, Decline> {
+    fn run<const CAREFUL: bool>(mut self, seed: u32) -> Result<SearchEnd, Decline> {
         // Without a branch on any test's outcome: every neighbour of a cavity cell is tested
         // (those already in the cavity again, which is cheap), and the queue and the boundary
         // list grow by the outcome's 0 or 1. The next cell to expand does not depend on the
         // tests in flight, so the tests of successive cells overlap.
+        if self.cavity.len() < D + 2 || self.boundary.len() < D + 2 {
+            return Ok(SearchEnd::Full);
+        }
         self.cells[seed as usize].mark = self.in_cavity;
         self.cavity[0] = seed << 2;
         let (mut tail, mut nbound) = (1usize, 0usize);
         let n = self.cells[seed as usize].n;
         for (k, &outer) in n.iter().enumerate().take(D + 1) {
             if !self.visit::<CAREFUL>(seed, k, outer, &mut tail, &mut nbound)? {
-                return Ok(None);
+                return Ok(SearchEnd::Undecided);
             }
         }
         let mut head = 1usize;
         while head < tail {
+            // Room for this cell's pushes (one per face at most).
+            if tail + D > self.cavity.len() || nbound + D > self.boundary.len() {
+                return Ok(SearchEnd::Full);
+            }
             let entry = self.cavity[head];
             head += 1;
             let (c, from) = (entry >> 2, (entry & 3) as usize);
@@ -940,20 +952,20 @@ impl<const D: usize> CavitySearch<'_, D> {
             // The face it was reached through leads back into the cavity: not visited.
             let k = (from + 1) % (D + 1);
             if !self.visit::<CAREFUL>(c, k, n[k], &mut tail, &mut nbound)? {
-                return Ok(None);
+                return Ok(SearchEnd::Undecided);
             }
             let k = (from + 2) % (D + 1);
             if !self.visit::<CAREFUL>(c, k, n[k], &mut tail, &mut nbound)? {
-                return Ok(None);
+                return Ok(SearchEnd::Undecided);
             }
             if D == 3 {
                 let k = (from + 3) % (D + 1);
                 if !self.visit::<CAREFUL>(c, k, n[k], &mut tail, &mut nbound)? {
-                    return Ok(None);
+                    return Ok(SearchEnd::Undecided);
                 }
             }
         }
-        Ok(Some((tail, nbound)))
+        Ok(SearchEnd::Done(tail, nbound))
     }
 
     /// One step: the neighbour `outer` (a code) across face `k` of cavity cell `c` joins the queue
