@@ -48,6 +48,10 @@ const MAX_POINTS: usize = 100_000_000;
 /// Relative size of an in-sphere or orientation determinant, compared with the magnitude of its
 /// terms, below which two configurations are treated as a (near) tie and handed to Qhull.
 pub(crate) const NEAR_TIE: f64 = 1e-11;
+/// [`NEAR_TIE`] widened to cover the other side of a face in the output sweep's one-sided check
+/// (see `Engine::face_tie_one_sided`): 32 × `NEAR_TIE`, and a margin for the rounding of the two
+/// determinants and of their bounds.
+const ONE_SIDED_TIE: f64 = 40.0 * NEAR_TIE;
 /// Relative width below which the whole input counts as flat (collinear in 2-D, coplanar in 3-D).
 pub(crate) const FLAT: f64 = 1e-12;
 
@@ -209,6 +213,8 @@ pub(crate) struct Engine<const D: usize> {
     boundary: Vec<(u32, u8)>,
     /// The number of faces in `boundary` (its length is a capacity, written by index).
     nboundary: usize,
+    /// The output sweep's list of faces to check for ties, as codes (see `extract_unique`).
+    tie_faces: Vec<u32>,
     /// Cells created by the current insertion with their apex slot (for the hash-table linking).
     new_cells: Vec<(u32, u8)>,
     /// Ridge table indexed by cavity-local vertex numbers; all `NONE` between insertions.
@@ -835,17 +841,20 @@ impl<const D: usize> Engine<D> {
     /// Emits the finished triangulation (input point indices) while checking that it is
     /// (robustly) unique; declines on an interior face whose two opposite vertices are (nearly)
     /// cospherical with it, or on two (nearly) coplanar hull facets.
-    fn extract_unique(&self, out: &mut Simplices) -> Result<(), Decline> {
+    fn extract_unique(&mut self, out: &mut Simplices) -> Result<(), Decline> {
         // Room for every live cell, written by index and then cut to length: no call in the
-        // loop over the finite cells (the entries are overwritten, so the list is not cleared).
+        // loop over the finite cells (the entries are overwritten, so the lists are not cleared).
         let room = (self.cells.len() - self.free.len()) * (D + 1);
+        let mut faces = std::mem::take(&mut self.tie_faces);
         let (simplices, hull) = (&mut out.simplices, &mut out.hull_vertices);
-        if simplices.len() < room {
-            simplices.resize(room, 0);
+        for list in [&mut *simplices, &mut faces] {
+            if list.len() < room {
+                list.resize(room, 0);
+            }
         }
         hull.clear();
-        let mut nsimplex = 0;
-        for cell in &self.cells {
+        let (mut nsimplex, mut nfaces) = (0, 0);
+        for (c, cell) in self.cells.iter().enumerate() {
             if cell.v[0] == NONE {
                 continue;
             }
@@ -856,6 +865,7 @@ impl<const D: usize> Engine<D> {
                     if other.v[D] == self.inf {
                         let opposite = &self.pts[other.v[(o & 3) as usize] as usize];
                         if near_zero_orient::<D>(&self.pts, &cell.v, D, opposite) {
+                            self.tie_faces = faces;
                             return Err(Decline::Tie("coplanar hull facets"));
                         }
                     }
@@ -863,21 +873,55 @@ impl<const D: usize> Engine<D> {
                 hull.extend(cell.v[..D].iter().map(|&v| self.perm[v as usize]));
                 continue;
             }
-            // Every face of a finite cell, from both sides, without a branch per face: across a
-            // hull facet the opposite vertex is the point at infinity, whose NaN fails the test.
-            let tie = self.face_tie(cell, 0) | self.face_tie(cell, 1) | self.face_tie(cell, 2);
-            if tie | (D == 3 && self.face_tie(cell, 3)) {
-                return Err(Decline::Tie("cospherical points"));
-            }
             for (slot, &v) in simplices[nsimplex..nsimplex + D + 1].iter_mut().zip(&cell.v) {
                 *slot = self.perm[v as usize];
             }
             nsimplex += D + 1;
+            // Each face is checked from one side only, the cell with the smaller number: listed
+            // without a branch (a neighbour's number is a coin toss for the predictor).
+            for (k, &o) in cell.n.iter().enumerate().take(D + 1) {
+                faces[nfaces] = code(c as u32, k);
+                nfaces += usize::from(o >> 2 > c as u32);
+            }
         }
         simplices.truncate(nsimplex);
         hull.sort_unstable();
         hull.dedup();
+        let tie = faces[..nfaces].iter().any(|&f| self.face_tie_one_sided(f));
+        self.tie_faces = faces;
+        if tie {
+            return Err(Decline::Tie("cospherical points"));
+        }
         Ok(())
+    }
+
+    /// Whether face `f` (a code) of a finite cell is (nearly) cospherical as seen from either of
+    /// its cells ([`Self::face_tie`]), checked from its own cell with a threshold wide enough to
+    /// cover the other side's, and from both sides only when that flags it.
+    ///
+    /// Both sides compute the same five-point determinant (up to sign and rounding, each within
+    /// `LIFTED_FILTER` of its own bound). Each side's bound is 24 times the product of the largest
+    /// coordinate differences (x, y, z) and squared distance between its origin and the other four
+    /// of the same five points, and each such largest difference lies between half and all of the
+    /// five points' extent in that coordinate (a quarter and all of the squared diameter): the two
+    /// bounds are within a factor 2 · 2 · 2 · 4 = 32 of each other (2 · 2 · 4 = 16 for triangles).
+    /// So a threshold of
+    /// `ONE_SIDED_TIE` (32 · `NEAR_TIE` with a margin for the rounding) flags every face that the
+    /// other side would.
+    #[inline(always)]
+    fn face_tie_one_sided(&self, f: u32) -> bool {
+        let cell = &self.cells[(f >> 2) as usize];
+        let k = (f & 3) as usize;
+        let o = cell.n[k];
+        let opposite = &self.pts[self.cells[(o >> 2) as usize].v[(o & 3) as usize] as usize];
+        let (det, perm) = cell.sphere.eval::<D>(&cell.mags, opposite);
+        // Across a hull facet the opposite vertex is the point at infinity: NaN, not a tie.
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+        if !(det.abs() <= ONE_SIDED_TIE * perm) {
+            return false;
+        }
+        let other = &self.cells[(o >> 2) as usize];
+        self.face_tie(cell, k) || (other.v[D] != self.inf && self.face_tie(other, (o & 3) as usize))
     }
 
     /// Whether the vertex across face `k` of finite `cell` is (nearly) on the cell's circumsphere.
@@ -1137,6 +1181,79 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The output sweep's tie decision both ways on a finished triangulation: checking each face
+    /// once (from the cell with the smaller number, widened) and from both sides (the definition),
+    /// with the number of faces that are ties.
+    fn tie_decisions<const D: usize>(e: &Engine<D>) -> (bool, bool, usize) {
+        let (mut one_sided, mut two_sided, mut ties) = (false, false, 0);
+        for (c, cell) in e.cells.iter().enumerate() {
+            if cell.v[0] == NONE || cell.v[D] == e.inf {
+                continue;
+            }
+            for k in 0..=D {
+                let tie = e.face_tie(cell, k);
+                two_sided |= tie;
+                ties += usize::from(tie);
+                if cell.n[k] >> 2 > c as u32 {
+                    one_sided |= e.face_tie_one_sided(code(c as u32, k));
+                }
+            }
+        }
+        (one_sided, two_sided, ties)
+    }
+
+    #[test]
+    fn one_sided_tie_check_decides_as_the_two_sided_one() {
+        // Grids (cospherical everywhere) shaken by relative noise from far below to far above the
+        // tie threshold, in 2-D and 3-D: the decisions must agree on every input.
+        let mut seed = 7u64;
+        let (mut agreed, mut with_ties, mut without) = (0, 0, 0);
+        for noise in [0.0, 1e-15, 1e-14, 1e-13, 3e-13, 1e-12, 3e-12, 1e-11, 3e-11, 1e-10, 1e-9, 1e-6] {
+            for repeat in 0..4 {
+                let shake = |seed: &mut u64| noise * (2.0 * lcg(seed) - 1.0);
+                let grid3: Vec<f64> = (0..125)
+                    .flat_map(|i| [(i % 5) as f64, ((i / 5) % 5) as f64, (i / 25) as f64])
+                    .map(|x| (x + 0.25 * repeat as f64) * (1.0 + shake(&mut seed)))
+                    .collect();
+                let mut e3 = Engine::<3>::default();
+                let result = e3.triangulate(&grid3, &mut Simplices::default());
+                if result.is_ok() || matches!(result, Err(Decline::Tie("cospherical points" | "coplanar hull facets")))
+                {
+                    let (one, two, ties) = tie_decisions(&e3);
+                    assert_eq!(one, two, "3-D grid, noise {noise}: {ties} tie faces");
+                    agreed += 1;
+                    if two {
+                        with_ties += 1
+                    } else {
+                        without += 1
+                    }
+                }
+                let grid2: Vec<f64> = (0..64)
+                    .flat_map(|i| [(i % 8) as f64, (i / 8) as f64])
+                    .map(|x| (x + 0.25 * repeat as f64) * (1.0 + shake(&mut seed)))
+                    .collect();
+                let mut e2 = Engine::<2>::default();
+                let result = e2.triangulate(&grid2, &mut Simplices::default());
+                if result.is_ok() || matches!(result, Err(Decline::Tie("cospherical points" | "coplanar hull facets")))
+                {
+                    let (one, two, ties) = tie_decisions(&e2);
+                    assert_eq!(one, two, "2-D grid, noise {noise}: {ties} tie faces");
+                    agreed += 1;
+                    if two {
+                        with_ties += 1
+                    } else {
+                        without += 1
+                    }
+                }
+            }
+        }
+        // Both outcomes occur, so the comparison is not empty.
+        assert!(
+            agreed >= 60 && with_ties > 0 && without > 0,
+            "{agreed} inputs, {with_ties} with ties, {without} without"
+        );
     }
 
     #[test]
