@@ -1183,10 +1183,15 @@ mod tests {
         }
     }
 
-    /// The output sweep's tie decision both ways on a finished triangulation: checking each face
-    /// once (from the cell with the smaller number, widened) and from both sides (the definition),
-    /// with the number of faces that are ties.
-    fn tie_decisions<const D: usize>(e: &Engine<D>) -> (bool, bool, usize) {
+    /// The output sweep's tie decision both ways on the triangulation of `points`, if the engine
+    /// got as far as the sweep: checking each face once (from the cell with the smaller number,
+    /// widened) and from both sides (the definition). Fails if they differ.
+    fn tie_decision<const D: usize>(points: &[f64], what: &str) -> Option<bool> {
+        let mut e = Engine::<D>::default();
+        let result = e.triangulate(points, &mut Simplices::default());
+        if !(result.is_ok() || matches!(result, Err(Decline::Tie("cospherical points" | "coplanar hull facets")))) {
+            return None;
+        }
         let (mut one_sided, mut two_sided, mut ties) = (false, false, 0);
         for (c, cell) in e.cells.iter().enumerate() {
             if cell.v[0] == NONE || cell.v[D] == e.inf {
@@ -1201,7 +1206,8 @@ mod tests {
                 }
             }
         }
-        (one_sided, two_sided, ties)
+        assert_eq!(one_sided, two_sided, "{what}: {ties} tie faces");
+        Some(two_sided)
     }
 
     #[test]
@@ -1209,51 +1215,21 @@ mod tests {
         // Grids (cospherical everywhere) shaken by relative noise from far below to far above the
         // tie threshold, in 2-D and 3-D: the decisions must agree on every input.
         let mut seed = 7u64;
-        let (mut agreed, mut with_ties, mut without) = (0, 0, 0);
+        let mut decisions = Vec::new();
         for noise in [0.0, 1e-15, 1e-14, 1e-13, 3e-13, 1e-12, 3e-12, 1e-11, 3e-11, 1e-10, 1e-9, 1e-6] {
             for repeat in 0..4 {
-                let shake = |seed: &mut u64| noise * (2.0 * lcg(seed) - 1.0);
-                let grid3: Vec<f64> = (0..125)
-                    .flat_map(|i| [(i % 5) as f64, ((i / 5) % 5) as f64, (i / 25) as f64])
-                    .map(|x| (x + 0.25 * repeat as f64) * (1.0 + shake(&mut seed)))
-                    .collect();
-                let mut e3 = Engine::<3>::default();
-                let result = e3.triangulate(&grid3, &mut Simplices::default());
-                if result.is_ok() || matches!(result, Err(Decline::Tie("cospherical points" | "coplanar hull facets")))
-                {
-                    let (one, two, ties) = tie_decisions(&e3);
-                    assert_eq!(one, two, "3-D grid, noise {noise}: {ties} tie faces");
-                    agreed += 1;
-                    if two {
-                        with_ties += 1
-                    } else {
-                        without += 1
-                    }
-                }
-                let grid2: Vec<f64> = (0..64)
-                    .flat_map(|i| [(i % 8) as f64, (i / 8) as f64])
-                    .map(|x| (x + 0.25 * repeat as f64) * (1.0 + shake(&mut seed)))
-                    .collect();
-                let mut e2 = Engine::<2>::default();
-                let result = e2.triangulate(&grid2, &mut Simplices::default());
-                if result.is_ok() || matches!(result, Err(Decline::Tie("cospherical points" | "coplanar hull facets")))
-                {
-                    let (one, two, ties) = tie_decisions(&e2);
-                    assert_eq!(one, two, "2-D grid, noise {noise}: {ties} tie faces");
-                    agreed += 1;
-                    if two {
-                        with_ties += 1
-                    } else {
-                        without += 1
-                    }
-                }
+                let mut shaken = |x: f64| (x + 0.25 * repeat as f64) * (1.0 + noise * (2.0 * lcg(&mut seed) - 1.0));
+                let grid3: Vec<f64> =
+                    (0..125).flat_map(|i| [i % 5, (i / 5) % 5, i / 25]).map(|x| shaken(x as f64)).collect();
+                let grid2: Vec<f64> = (0..64).flat_map(|i| [i % 8, i / 8]).map(|x| shaken(x as f64)).collect();
+                decisions.push(tie_decision::<3>(&grid3, &format!("3-D grid, noise {noise}")));
+                decisions.push(tie_decision::<2>(&grid2, &format!("2-D grid, noise {noise}")));
             }
         }
         // Both outcomes occur, so the comparison is not empty.
-        assert!(
-            agreed >= 60 && with_ties > 0 && without > 0,
-            "{agreed} inputs, {with_ties} with ties, {without} without"
-        );
+        let count = |d: Option<bool>| decisions.iter().filter(|&&x| x == d).count();
+        let (with_ties, without) = (count(Some(true)), count(Some(false)));
+        assert!(with_ties + without >= 60 && with_ties > 0 && without > 0, "{with_ties} with ties, {without} without");
     }
 
     #[test]
