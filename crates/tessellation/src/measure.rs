@@ -35,7 +35,6 @@ impl Sum {
 impl SimplexStats {
     /// Fills the arrays for `simplices` (point indices, `ndim + 1` per simplex).
     pub(crate) fn compute(&mut self, points: &[f64], ndim: usize, simplices: &[u32]) {
-        let p = |i: u32| &points[i as usize * ndim..(i as usize + 1) * ndim];
         if ndim == 2 || ndim == 3 {
             // Written by index into arrays sized beforehand: no call in the loop.
             let n = simplices.len() / (ndim + 1);
@@ -60,6 +59,7 @@ impl SimplexStats {
         self.largest.clear();
         self.smallest.clear();
         self.volume.clear();
+        let p = |i: u32| &points[i as usize * ndim..(i as usize + 1) * ndim];
         let factorial: f64 = (1..=ndim).map(|k| k as f64).product();
         let mut d2 = Vec::with_capacity(ndim * (ndim + 1) / 2);
         let mut m = vec![0.0; ndim * ndim];

@@ -322,11 +322,6 @@ impl<const D: usize> Engine<D> {
         if -det > self.filter_bound {
             return Some(false);
         }
-        self.conflicts_unfiltered(c, p)
-    }
-
-    /// [`Self::conflicts`] when the static filter cannot decide (see [`decide_unfiltered`]).
-    fn conflicts_unfiltered(&self, c: usize, p: &[f64; 3]) -> Option<bool> {
         decide_unfiltered::<D>(&self.cells[c], &self.pts, self.inf, p)
     }
 
@@ -897,7 +892,7 @@ impl<const D: usize> Engine<D> {
 
     /// Whether face `f` (a code) of a finite cell is (nearly) cospherical as seen from either of
     /// its cells ([`Self::face_tie`]), checked from its own cell with a threshold wide enough to
-    /// cover the other side's, and from both sides only when that flags it.
+    /// cover the other side's, and from the other side only when that flags it.
     ///
     /// Both sides compute the same five-point determinant (up to sign and rounding, each within
     /// `LIFTED_FILTER` of its own bound). Each side's bound is 24 times the product of the largest
@@ -905,32 +900,36 @@ impl<const D: usize> Engine<D> {
     /// of the same five points, and each such largest difference lies between half and all of the
     /// five points' extent in that coordinate (a quarter and all of the squared diameter): the two
     /// bounds are within a factor 2 · 2 · 2 · 4 = 32 of each other (2 · 2 · 4 = 16 for triangles).
-    /// So a threshold of
-    /// `ONE_SIDED_TIE` (32 · `NEAR_TIE` with a margin for the rounding) flags every face that the
-    /// other side would.
+    /// So a threshold of `ONE_SIDED_TIE` (32 · `NEAR_TIE` with a margin for the rounding) flags
+    /// every face that the other side would.
     #[inline(always)]
     fn face_tie_one_sided(&self, f: u32) -> bool {
-        let cell = &self.cells[(f >> 2) as usize];
-        let k = (f & 3) as usize;
-        let o = cell.n[k];
-        let opposite = &self.pts[self.cells[(o >> 2) as usize].v[(o & 3) as usize] as usize];
-        let (det, perm) = cell.sphere.eval::<D>(&cell.mags, opposite);
+        let (cell, k) = (&self.cells[(f >> 2) as usize], (f & 3) as usize);
+        let (det, perm) = self.face_det(cell, k);
         // Across a hull facet the opposite vertex is the point at infinity: NaN, not a tie.
         #[allow(clippy::neg_cmp_op_on_partial_ord)]
         if !(det.abs() <= ONE_SIDED_TIE * perm) {
             return false;
         }
+        let o = cell.n[k];
         let other = &self.cells[(o >> 2) as usize];
-        self.face_tie(cell, k) || (other.v[D] != self.inf && self.face_tie(other, (o & 3) as usize))
+        det.abs() <= NEAR_TIE * perm || (other.v[D] != self.inf && self.face_tie(other, (o & 3) as usize))
     }
 
     /// Whether the vertex across face `k` of finite `cell` is (nearly) on the cell's circumsphere.
     #[inline(always)]
     fn face_tie(&self, cell: &Cell, k: usize) -> bool {
+        let (det, perm) = self.face_det(cell, k);
+        det.abs() <= NEAR_TIE * perm
+    }
+
+    /// The in-sphere determinant of finite `cell` for the vertex across its face `k`, and its
+    /// permanent bound ([`Lifted::eval`]); NaN across a hull facet.
+    #[inline(always)]
+    fn face_det(&self, cell: &Cell, k: usize) -> (f64, f64) {
         let o = cell.n[k];
         let opposite = &self.pts[self.cells[(o >> 2) as usize].v[(o & 3) as usize] as usize];
-        let (det, perm) = cell.sphere.eval::<D>(&cell.mags, opposite);
-        det.abs() <= NEAR_TIE * perm
+        cell.sphere.eval::<D>(&cell.mags, opposite)
     }
 }
 
