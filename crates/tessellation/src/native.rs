@@ -10,13 +10,17 @@
 //! reference's. It never panics on any finite input.
 //!
 //! # Data layout (what makes it fast)
-//! * A cell is one 128-byte record: the cell's prepared in-sphere test ([`Lifted`]: a dot product
-//!   per query instead of a 4 × 4 determinant) and the cavity-search mark in its first cache line,
-//!   which is all a conflict test reads; four vertex indices, four neighbour *codes*
-//!   `4 · cell + face` (so the way back from a neighbour is known without a search) and the test's
-//!   error-bound magnitudes in the second. A ghost's test has the same form: the orientation of
-//!   its hull facet with the query, scaled to the size of an in-sphere determinant, so that one
-//!   code path and one static filter decide every cell, finite or ghost.
+//! * A cell is one 64-byte record, one cache line: the cell's prepared in-sphere test ([`Lifted`]:
+//!   a dot product per query instead of a 4 × 4 determinant), four vertex indices and four
+//!   neighbour *codes* `4 · cell + face` (so the way back from a neighbour is known without a
+//!   search). The test's origin is the vertex in slot 0: new cells are written with the new point
+//!   there (by an even permutation of the slots, which keeps the orientation). The test's
+//!   error-bound magnitudes are recomputed from the vertices in the rare case that needs them, and
+//!   the cavity-search marks live in an array of their own. Half the size of a record that stores
+//!   them all, so that the cells of a few thousand points stay in the core's L2 cache. A ghost's
+//!   test has the same form: the orientation of its hull facet with the query, scaled to the size
+//!   of an in-sphere determinant, so that one code path and one static filter decide every cell,
+//!   finite or ghost.
 //! * The point at infinity is an ordinary vertex index (one past the last point) and always sits
 //!   in slot `D` of a ghost cell, so "is this a ghost?" is one comparison.
 //! * The cells of a cavity are freed once the new cells are built and reused by the next insertion.
@@ -71,6 +75,17 @@ pub(crate) struct Simplices {
     pub simplices: Vec<u32>,
     pub hull_vertices: Vec<u32>,
 }
+
+/// The layout of a new cell built on face k of a cavity cell (the new point replacing the vertex
+/// in slot k): for each slot of the new cell, the slot of the old cell its vertex comes from
+/// (`[D - 2][k]`). The new point lands in slot 0, where the cell's test has its origin, by an even
+/// permutation (a 3-cycle), which keeps the orientation and slot `D` (a ghost's point at infinity)
+/// in place. The one exception, a 2-D ghost with the new point in slot 1, keeps its layout (see
+/// `Engine::layout`).
+const LAYOUT: [[[usize; 4]; 4]; 2] = [
+    [[0, 1, 2, 3], [1, 2, 0, 3], [2, 0, 1, 3], [3, 0, 1, 2]],
+    [[0, 1, 2, 3], [1, 2, 0, 3], [2, 0, 1, 3], [3, 0, 2, 1]],
+];
 
 /// For the apex slot k of a new cell: its faces through the apex, as (face slot j, the slots of the
 /// ridge's vertices = the slots other than j and k), indexed `[D - 2][k]`. Tetrahedra use all three
@@ -141,27 +156,20 @@ use crate::predicates::{
 /// across the face opposite vertex i (`face` is that face's slot in the neighbour). 2-D cells use
 /// slots 0..3. In a ghost cell the point at infinity is in slot `D`.
 ///
-/// A cell's 128-byte record (two cache lines): the first holds what a conflict test reads (the
-/// prepared in-sphere test and the search mark), the second the topology and the test's
-/// magnitudes.
+/// A cell's record is one 64-byte cache line: everything a conflict test, the walk and the cavity
+/// filling read.
 #[derive(Debug, Clone, Copy)]
-#[repr(C, align(128))]
+#[repr(C, align(64))]
 struct Cell {
-    /// The prepared in-sphere (in-circle) test, or a ghost's half-space test.
+    /// The prepared in-sphere (in-circle) test, or a ghost's half-space test, with its origin at
+    /// the vertex in slot 0.
     sphere: Lifted,
-    /// The stamp of the last insertion whose cavity holds the cell.
-    mark: u32,
-    /// Keeps `v` and `n` in the second cache line.
-    _pad: u32,
     v: [u32; 4],
     n: [u32; 4],
-    /// The magnitudes for the error bound of `sphere` (finite cells only).
-    mags: Magnitudes,
 }
 
 /// A cell with no vertices and no neighbours.
-const EMPTY_CELL: Cell =
-    Cell { sphere: Lifted::UNDECIDED, mark: 0, _pad: 0, v: [NONE; 4], n: [NONE; 4], mags: Magnitudes::ZERO };
+const EMPTY_CELL: Cell = Cell { sphere: Lifted::UNDECIDED, v: [NONE; 4], n: [NONE; 4] };
 
 /// The vertices and neighbours of a cell, copied out of its record.
 #[derive(Debug, Clone, Copy)]
@@ -174,6 +182,20 @@ impl Cell {
     #[inline(always)]
     fn topology(&self) -> Topology {
         Topology { v: self.v, n: self.n }
+    }
+
+    /// The point at the origin of the cell's test: its vertex in slot 0 (finite in every live
+    /// cell, a ghost included).
+    #[inline(always)]
+    fn origin<'p>(&self, pts: &'p [[f64; 3]]) -> &'p [f64; 3] {
+        &pts[self.v[0] as usize]
+    }
+
+    /// The magnitudes of the in-sphere test of a finite cell, for the test's own error bound.
+    #[inline(always)]
+    fn magnitudes<const D: usize>(&self, pts: &[[f64; 3]]) -> Magnitudes {
+        let q = |j: usize| &pts[self.v[j] as usize];
+        Magnitudes::of::<D>(q(0), [q(1), q(2), q(D)])
     }
 }
 
@@ -190,6 +212,8 @@ pub(crate) struct Engine<const D: usize> {
     pts: Vec<[f64; 3]>,
     inf: u32,
     cells: Vec<Cell>,
+    /// Per cell: the stamp of the last insertion whose cavity holds it.
+    marks: Vec<u32>,
     /// Freed cells available for reuse.
     free: Vec<u32>,
     stamp: u32,
@@ -280,8 +304,10 @@ impl<const D: usize> Engine<D> {
         self.pts.clear();
         self.pts.extend(points.chunks_exact(D).map(|c| if D == 2 { [c[0], c[1], 0.0] } else { [c[0], c[1], c[2]] }));
         self.cells.clear();
+        self.marks.clear();
         // Cell 0 is a sink for the branch-free ridge pairing, never part of the triangulation.
         self.cells.push(EMPTY_CELL);
+        self.marks.push(0);
         self.free.clear();
         self.stamp = 0;
         self.hint = 0;
@@ -315,7 +341,8 @@ impl<const D: usize> Engine<D> {
     fn conflicts(&self, c: usize, p: &[f64; 3]) -> Option<bool> {
         // Almost every test, of a finite cell or a ghost, is decided by the static filter from the
         // cell's first cache line alone.
-        let det = self.cells[c].sphere.det::<D>(p);
+        let cell = &self.cells[c];
+        let det = cell.sphere.det::<D>(cell.origin(&self.pts), p);
         if det > self.filter_bound {
             return Some(true);
         }
@@ -326,27 +353,26 @@ impl<const D: usize> Engine<D> {
     }
 
     /// Prepares the conflict test of cell `c`: its in-sphere test, or a ghost's half-space test.
-    /// The same choice as in [`Self::join_new_cell`], here from the vertices with the origin in
-    /// slot 0 rather than from the cavity's rows (the two are kept apart because a shared helper
-    /// cost the hot path 1–2 % in instructions; the hash-path test checks that they agree).
+    /// The same choice as in [`Self::join_new_cell`], here from the vertices relative to slot 0
+    /// rather than from the cavity's rows (the two are kept apart because a shared helper cost
+    /// the hot path 1–2 % in instructions; the hash-path test checks that they agree).
     #[inline(always)]
     fn prepare(&mut self, c: u32) {
         let v = self.cells[c as usize].v;
         let q = |j: usize| &self.pts[v[j] as usize];
-        let (sphere, mags) = if v[D] != self.inf {
+        let sphere = if v[D] != self.inf {
             if D == 2 {
                 Lifted::circle(q(0), q(1), q(2))
             } else {
                 Lifted::sphere(q(0), q(1), q(2), q(3))
             }
         } else if D == 2 {
-            (Lifted::half_space_2d(&Row::new_2d(q(1), q(0)), -1.0, self.ghost_scale, q(0)), Magnitudes::ZERO)
+            Lifted::half_space_2d(&Row::new_2d(q(1), q(0)), -1.0, self.ghost_scale)
         } else {
             let (b, c) = (Row::new(q(1), q(0)), Row::new(q(2), q(0)));
-            (Lifted::half_space_3d(&b, &c, -1.0, self.ghost_scale, q(0)), Magnitudes::ZERO)
+            Lifted::half_space_3d(&b, &c, -1.0, self.ghost_scale)
         };
-        let cell = &mut self.cells[c as usize];
-        (cell.sphere, cell.mags) = (sphere, mags);
+        self.cells[c as usize].sphere = sphere;
     }
 
     // ----- set-up --------------------------------------------------------------------------------
@@ -404,6 +430,7 @@ impl<const D: usize> Engine<D> {
             c
         } else {
             self.cells.push(EMPTY_CELL);
+            self.marks.push(0);
             (self.cells.len() - 1) as u32
         }
     }
@@ -412,7 +439,7 @@ impl<const D: usize> Engine<D> {
     fn next_stamp(&mut self) {
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp >= 1 << 23 {
-            self.cells.iter_mut().for_each(|c| c.mark = 0);
+            self.marks.iter_mut().for_each(|m| *m = 0);
             self.vtag.iter_mut().for_each(|m| *m = 0);
             self.stamp = 1;
         }
@@ -552,7 +579,8 @@ impl<const D: usize> Engine<D> {
             }
             // Any cell in conflict with p seeds the cavity (the conflict region is connected), so
             // the walk stops at the first one the filtered in-sphere test proves to be.
-            if self.cells[c as usize].sphere.det::<D>(p) > self.filter_bound {
+            let origin = &self.pts[cell.v[0] as usize];
+            if self.cells[c as usize].sphere.det::<D>(origin, p) > self.filter_bound {
                 return Ok(Some(Located::Conflict(c)));
             }
             let mut next = NONE;
@@ -639,7 +667,8 @@ impl<const D: usize> Engine<D> {
     /// The cavity of `p` from `seed` (a cell in conflict with it), see [`CavitySearch::run`].
     fn cavity_search<const CAREFUL: bool>(&mut self, seed: u32, p: [f64; 3]) -> Result<SearchEnd, Decline> {
         CavitySearch::<D> {
-            cells: &mut self.cells,
+            cells: &self.cells,
+            marks: &mut self.marks,
             cavity: &mut self.cavity,
             boundary: &mut self.boundary,
             pts: &self.pts,
@@ -662,8 +691,8 @@ impl<const D: usize> Engine<D> {
         let mut numbering = LocalNumbering { stamp: self.stamp, count: self.nlocal };
         let boundary = &self.boundary[..self.nboundary];
         for (&(c, k), locals) in boundary.iter().zip(self.face_locals.iter_mut()) {
-            let v = &self.cells[c as usize].v;
-            *locals = numbering.side_locals::<D>(v, k as usize, &mut self.vtag, &mut self.verts.0);
+            let (v, apex) = layout::<D>(&self.cells[c as usize].v, k as usize, pi, self.inf);
+            *locals = numbering.side_locals::<D>(&v, apex, &mut self.vtag, &mut self.verts.0);
         }
         self.nlocal = numbering.count;
         self.cavity_rows();
@@ -671,12 +700,12 @@ impl<const D: usize> Engine<D> {
         let (mut hint, mut last) = (NONE, NONE);
         for i in 0..self.nboundary {
             let (c, k) = self.boundary[i];
-            let (nc, v) = self.new_cell_on_face(c, k as usize, pi);
+            let (nc, v, apex) = self.new_cell_on_face(c, k as usize, pi);
             last = nc;
             if hint == NONE && v[D] != self.inf {
                 hint = nc;
             }
-            self.join_new_cell(nc, v, k as usize, self.face_locals[i], &mut open);
+            self.join_new_cell(nc, v, apex, self.face_locals[i], &mut open);
         }
         if open != 0 || self.nlocal as usize > LOCAL_MAX {
             self.ridges.iter_mut().for_each(|r| *r = NONE);
@@ -686,22 +715,17 @@ impl<const D: usize> Engine<D> {
         Ok(())
     }
 
-    /// A new cell on face `k` of cavity cell `c`: that face's vertices with `pi` in slot `k`,
-    /// joined to the cell outside the face. Returns the new cell and its vertices.
+    /// A new cell on face `k` of cavity cell `c`: that face's vertices and `pi`, laid out by
+    /// [`layout`], joined to the cell outside the face. Returns the new cell, its vertices and the
+    /// slot of `pi`.
     #[inline(always)]
-    fn new_cell_on_face(&mut self, c: u32, k: usize, pi: u32) -> (u32, [u32; 4]) {
+    fn new_cell_on_face(&mut self, c: u32, k: usize, pi: u32) -> (u32, [u32; 4], usize) {
         let old = &self.cells[c as usize];
         let outer = old.n[k];
-        let m = &SLOT_MASK[k];
-        let v = [
-            (old.v[0] & !m[0]) | (pi & m[0]),
-            (old.v[1] & !m[1]) | (pi & m[1]),
-            (old.v[2] & !m[2]) | (pi & m[2]),
-            (old.v[3] & !m[3]) | (pi & m[3]),
-        ];
+        let (v, apex) = layout::<D>(&old.v, k, pi, self.inf);
         let nc = self.alloc();
-        self.place_cell(nc, v, k, outer);
-        (nc, v)
+        self.place_cell(nc, v, apex, outer);
+        (nc, v, apex)
     }
 
     /// Writes cell `nc` with vertices `v` and joins it to the cell `outer` (a code) across its face
@@ -729,22 +753,20 @@ impl<const D: usize> Engine<D> {
         // the in-sphere test's in 3-D, (−1)^apex. A ghost's finite vertices are its first non-apex
         // slots, the point at infinity last.
         let sign = if apex % 2 == 1 { 1.0 } else { -1.0 };
-        let rows = &self.rows;
-        let (origin, scale) = (&self.current, self.ghost_scale);
-        let (sphere, mags) = if v[D] == self.inf {
-            let ghost = if D == 2 {
-                Lifted::half_space_2d(&rows[l0], sign, scale, origin)
+        let (rows, scale) = (&self.rows, self.ghost_scale);
+        // A finite cell has the new point in slot 0, the origin of its test. A ghost's half-space
+        // test takes any vertex of its facet as origin.
+        self.cells[nc as usize].sphere = if v[D] == self.inf {
+            if D == 2 {
+                Lifted::half_space_2d(&rows[l0], sign, scale)
             } else {
-                Lifted::half_space_3d(&rows[l0], &rows[l1], sign, scale, origin)
-            };
-            (ghost, Magnitudes::ZERO)
+                Lifted::half_space_3d(&rows[l0], &rows[l1], sign, scale)
+            }
         } else if D == 2 {
-            Lifted::from_rows_2d(&rows[l0], &rows[l1], sign, origin)
+            Lifted::from_rows_2d(&rows[l0], &rows[l1], sign)
         } else {
-            Lifted::from_rows_3d(&rows[l0], &rows[l1], &rows[l2], -sign, origin)
+            Lifted::from_rows_3d(&rows[l0], &rows[l1], &rows[l2], -sign)
         };
-        let cell = &mut self.cells[nc as usize];
-        (cell.sphere, cell.mags) = (sphere, mags);
         let pair = |a: usize, b: usize| a.min(b) * LOCAL_MAX + a.max(b);
         let keys = if D == 2 { [l1, l0, 0] } else { [pair(l1, l2), pair(l0, l2), pair(l0, l1)] };
         for (side, &key) in sides.iter().zip(&keys).take(D) {
@@ -771,9 +793,9 @@ impl<const D: usize> Engine<D> {
         self.new_cells.clear();
         for i in 0..self.nboundary {
             let (c, k) = self.boundary[i];
-            let (nc, _) = self.new_cell_on_face(c, k as usize, pi);
+            let (nc, _, apex) = self.new_cell_on_face(c, k as usize, pi);
             self.prepare(nc);
-            self.new_cells.push((nc, k));
+            self.new_cells.push((nc, apex as u8));
         }
         self.hint = self
             .new_cells
@@ -882,7 +904,9 @@ impl<const D: usize> Engine<D> {
         simplices.truncate(nsimplex);
         hull.sort_unstable();
         hull.dedup();
-        let tie = faces[..nfaces].iter().any(|&f| self.face_tie_one_sided(f));
+        // No cell's permanent exceeds the static filter's (a factor 2 included for rounding).
+        let wide_tie = ONE_SIDED_TIE * self.filter_bound / LIFTED_FILTER;
+        let tie = faces[..nfaces].iter().any(|&f| self.face_tie_one_sided(f, wide_tie));
         self.tie_faces = faces;
         if tie {
             return Err(Decline::Tie("cospherical points"));
@@ -901,14 +925,19 @@ impl<const D: usize> Engine<D> {
     /// five points' extent in that coordinate (a quarter and all of the squared diameter): the two
     /// bounds are within a factor 2 · 2 · 2 · 4 = 32 of each other (2 · 2 · 4 = 16 for triangles).
     /// So a threshold of `ONE_SIDED_TIE` (32 · `NEAR_TIE` with a margin for the rounding) flags
-    /// every face that the other side would.
+    /// every face that the other side would. A determinant beyond `wide_tie`, that threshold for
+    /// the largest permanent of the input, is no tie whatever the cell's own bound: decided
+    /// without the cell's magnitudes.
     #[inline(always)]
-    fn face_tie_one_sided(&self, f: u32) -> bool {
+    fn face_tie_one_sided(&self, f: u32, wide_tie: f64) -> bool {
         let (cell, k) = (&self.cells[(f >> 2) as usize], (f & 3) as usize);
-        let (det, perm) = self.face_det(cell, k);
         // Across a hull facet the opposite vertex is the point at infinity: NaN, not a tie.
         #[allow(clippy::neg_cmp_op_on_partial_ord)]
-        if !(det.abs() <= ONE_SIDED_TIE * perm) {
+        if !(cell.sphere.det::<D>(cell.origin(&self.pts), self.opposite(cell, k)).abs() <= wide_tie) {
+            return false;
+        }
+        let (det, perm) = self.face_det(cell, k);
+        if det.abs() > ONE_SIDED_TIE * perm {
             return false;
         }
         let o = cell.n[k];
@@ -927,9 +956,15 @@ impl<const D: usize> Engine<D> {
     /// permanent bound ([`Lifted::eval`]); NaN across a hull facet.
     #[inline(always)]
     fn face_det(&self, cell: &Cell, k: usize) -> (f64, f64) {
+        let mags = cell.magnitudes::<D>(&self.pts);
+        cell.sphere.eval::<D>(&mags, cell.origin(&self.pts), self.opposite(cell, k))
+    }
+
+    /// The vertex across face `k` of `cell` (NaN coordinates: the point at infinity).
+    #[inline(always)]
+    fn opposite(&self, cell: &Cell, k: usize) -> &[f64; 3] {
         let o = cell.n[k];
-        let opposite = &self.pts[self.cells[(o >> 2) as usize].v[(o & 3) as usize] as usize];
-        cell.sphere.eval::<D>(&cell.mags, opposite)
+        &self.pts[self.cells[(o >> 2) as usize].v[(o & 3) as usize] as usize]
     }
 }
 
@@ -946,7 +981,9 @@ enum SearchEnd {
 /// The cavity search of one insertion, on borrows of the engine's tables apart from each other
 /// (so that its state stays in registers): breadth-first from a seed cell in conflict with `p`.
 struct CavitySearch<'a, const D: usize> {
-    cells: &'a mut [Cell],
+    cells: &'a [Cell],
+    /// The cells' marks (see `Engine::marks`).
+    marks: &'a mut [u32],
     /// The queue of cavity cells, as codes `4 · cell + face` of the face each was reached through.
     cavity: &'a mut [u32],
     /// The faces on the cavity boundary: (cavity cell, slot of the face).
@@ -973,7 +1010,7 @@ impl<const D: usize> CavitySearch<'_, D> {
         if self.cavity.len() < D + 2 || self.boundary.len() < D + 2 {
             return Ok(SearchEnd::Full);
         }
-        self.cells[seed as usize].mark = self.in_cavity;
+        self.marks[seed as usize] = self.in_cavity;
         self.cavity[0] = seed << 2;
         let (mut tail, mut nbound) = (1usize, 0usize);
         let n = self.cells[seed as usize].n;
@@ -1025,9 +1062,9 @@ impl<const D: usize> CavitySearch<'_, D> {
         nbound: &mut usize,
     ) -> Result<bool, Decline> {
         let nb = (outer >> 2) as usize;
-        let cell = &mut self.cells[nb];
-        let m = cell.mark;
-        let det = cell.sphere.det::<D>(&self.p);
+        let cell = &self.cells[nb];
+        let m = self.marks[nb];
+        let det = cell.sphere.det::<D>(cell.origin(self.pts), &self.p);
         let fresh = m != self.in_cavity;
         let mut conflict = det > self.filter_bound;
         let mut outside = -det > self.filter_bound;
@@ -1045,7 +1082,7 @@ impl<const D: usize> CavitySearch<'_, D> {
             }
         }
         let push = conflict & fresh;
-        cell.mark = if push { self.in_cavity } else { m };
+        self.marks[nb] = if push { self.in_cavity } else { m };
         self.cavity[*tail] = outer;
         *tail += usize::from(push);
         self.boundary[*nbound] = (c, k as u8);
@@ -1064,7 +1101,7 @@ fn decide_unfiltered<const D: usize>(cell: &Cell, pts: &[[f64; 3]], inf: u32, p:
         let o = if D == 2 { orient2(q(0), q(1), p) } else { orient3(q(0), q(1), q(2), p) };
         return if o == 0.0 { None } else { Some(o > 0.0) };
     }
-    let (det, perm) = cell.sphere.eval::<D>(&cell.mags, p);
+    let (det, perm) = cell.sphere.eval::<D>(&cell.magnitudes::<D>(pts), q(0), p);
     let bound = LIFTED_FILTER * perm;
     if det > bound {
         Some(true)
@@ -1080,6 +1117,20 @@ fn decide_unfiltered<const D: usize>(cell: &Cell, pts: &[[f64; 3]], inf: u32, p:
 #[inline(never)]
 fn exact_sign<const D: usize>(cell: [&[f64; 3]; 4], p: &[f64; 3]) -> f64 {
     exact_in_sphere::<D>(cell, p)
+}
+
+/// The vertices of the new cell on face `k` of a cavity cell with vertices `v`, and the slot of
+/// the new point `pi` in it: `pi` in slot 0 (see [`LAYOUT`]), except in a 2-D ghost built on the
+/// face opposite slot 1, where no even permutation moves slot 1 to 0 and keeps the point at
+/// infinity (`inf`) in slot 2; that ghost keeps `pi` in slot 1 (its half-space test takes either
+/// vertex of its edge as origin).
+#[inline(always)]
+fn layout<const D: usize>(v: &[u32; 4], k: usize, pi: u32, inf: u32) -> ([u32; 4], usize) {
+    if D == 2 && k == 1 && v[2] == inf {
+        return ([v[0], pi, v[2], v[3]], 1);
+    }
+    let from = &LAYOUT[D - 2][k & 3];
+    ([pi, v[from[1]], v[from[2]], v[from[3]]], 0)
 }
 
 /// The Z-order (Morton) code of the cell coordinates `q` (31 bits each in 2-D, 21 in 3-D): their
@@ -1192,6 +1243,7 @@ mod tests {
             return None;
         }
         let (mut one_sided, mut two_sided, mut ties) = (false, false, 0);
+        let wide_tie = ONE_SIDED_TIE * e.filter_bound / LIFTED_FILTER;
         for (c, cell) in e.cells.iter().enumerate() {
             if cell.v[0] == NONE || cell.v[D] == e.inf {
                 continue;
@@ -1201,7 +1253,7 @@ mod tests {
                 two_sided |= tie;
                 ties += usize::from(tie);
                 if cell.n[k] >> 2 > c as u32 {
-                    one_sided |= e.face_tie_one_sided(code(c as u32, k));
+                    one_sided |= e.face_tie_one_sided(code(c as u32, k), wide_tie);
                 }
             }
         }

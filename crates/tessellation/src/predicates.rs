@@ -78,12 +78,11 @@ pub(crate) fn orient3d_filtered(a: &P3, b: &P3, c: &P3, d: &P3) -> Option<f64> {
 /// about 13 ε = 1.4e-15 for the deepest path; a margin of 3.5 on top).
 pub(crate) const LIFTED_FILTER: f64 = 5e-15;
 
-/// A vertex relative to an origin, lifted: `v = (x, y, z, x² + y² + z²)` and `a` its magnitudes
-/// (2-D rows have z = 0). Rows shared by several cells are computed once.
+/// A vertex relative to an origin, lifted: `(x, y, z, x² + y² + z²)` (2-D rows have z = 0). Rows
+/// shared by several cells are computed once.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Row {
     v: [f64; 4],
-    a: [f64; 4],
 }
 
 impl Row {
@@ -91,31 +90,29 @@ impl Row {
     #[inline(always)]
     pub(crate) fn new(p: &P3, origin: &P3) -> Self {
         let (x, y, z) = (p[0] - origin[0], p[1] - origin[1], p[2] - origin[2]);
-        let w = x * x + y * y + z * z;
-        Row { v: [x, y, z, w], a: [x.abs(), y.abs(), z.abs(), w] }
+        Row { v: [x, y, z, x * x + y * y + z * z] }
     }
 
     /// The row of `p` relative to `origin` in the plane (z ignored).
     #[inline(always)]
     pub(crate) fn new_2d(p: &P3, origin: &P3) -> Self {
         let (x, y) = (p[0] - origin[0], p[1] - origin[1]);
-        let w = x * x + y * y;
-        Row { v: [x, y, 0.0, w], a: [x.abs(), y.abs(), 0.0, w] }
+        Row { v: [x, y, 0.0, x * x + y * y] }
     }
 }
 
 /// The in-sphere (3-D) or in-circle (2-D) test of one cell, prepared once so that each query costs
-/// a dot product. With one vertex of the cell as origin `o` and the other vertices as rows B, C, D
-/// (relative to `o`, lifted by their squared length), the test of a point Q (relative to `o`) is
-/// the determinant of the rows (B, C, D, Q); expanded along the row of Q it is
+/// a dot product. With one vertex of the cell as origin O and the other vertices as rows B, C, D
+/// (relative to O, lifted by their squared length), the test of a point Q (relative to O) is the
+/// determinant of the rows (B, C, D, Q); expanded along the row of Q it is
 /// `k · (Qx, Qy, Qz, |Q|²)`. `k` carries the sign that makes it Shewchuk's (`robust`) in-sphere
-/// determinant: positive when the point is inside. Its error bound needs the rows' [`Magnitudes`],
-/// kept apart because the static filter almost always decides without them. Lengths in the units
-/// of the points.
+/// determinant: positive when the point is inside. The origin is not stored: the caller passes it
+/// (the engine keeps it in a fixed slot of the cell). Its error bound needs the rows'
+/// [`Magnitudes`], computed only when the static filter cannot decide. Lengths in the units of the
+/// points.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Lifted {
     k: [f64; 4],
-    o: P3,
 }
 
 /// Per column, the largest magnitude among the rows B, C, D of a [`Lifted`] test (lengths; the
@@ -124,31 +121,46 @@ pub(crate) struct Lifted {
 pub(crate) struct Magnitudes([f64; 4]);
 
 impl Magnitudes {
-    /// All zero (a cell without a test).
-    pub(crate) const ZERO: Magnitudes = Magnitudes([0.0; 4]);
+    /// The magnitudes of the test with origin `origin` and the other vertices `others` (the
+    /// first two in 2-D): the largest |coordinate difference| per column and the largest squared
+    /// distance, computed as the rows of [`Lifted::from_rows_3d`] are.
+    #[inline(always)]
+    pub(crate) fn of<const D: usize>(origin: &P3, others: [&P3; 3]) -> Self {
+        let mut m = [0.0f64; 4];
+        for q in others.iter().take(D) {
+            let r = if D == 2 { Row::new_2d(q, origin) } else { Row::new(q, origin) };
+            for (mj, rj) in m.iter_mut().zip(r.v) {
+                *mj = fmax(*mj, rj.abs());
+            }
+        }
+        if D == 2 {
+            m[2] = 1.0;
+        }
+        Magnitudes(m)
+    }
 }
 
 impl Lifted {
     /// A test that decides nothing (every determinant NaN): that of an empty cell record.
-    pub(crate) const UNDECIDED: Lifted = Lifted { k: [f64::NAN; 4], o: [0.0; 3] };
+    pub(crate) const UNDECIDED: Lifted = Lifted { k: [f64::NAN; 4] };
 
     /// Prepares the in-sphere test of the tetrahedron (a, b, c, d) (origin a).
     #[inline(always)]
-    pub(crate) fn sphere(a: &P3, b: &P3, c: &P3, d: &P3) -> (Self, Magnitudes) {
-        Self::from_rows_3d(&Row::new(b, a), &Row::new(c, a), &Row::new(d, a), 1.0, a)
+    pub(crate) fn sphere(a: &P3, b: &P3, c: &P3, d: &P3) -> Self {
+        Self::from_rows_3d(&Row::new(b, a), &Row::new(c, a), &Row::new(d, a), 1.0)
     }
 
     /// Prepares the in-circle test of the triangle (a, b, c) (origin a; z ignored).
     #[inline(always)]
-    pub(crate) fn circle(a: &P3, b: &P3, c: &P3) -> (Self, Magnitudes) {
-        Self::from_rows_2d(&Row::new_2d(b, a), &Row::new_2d(c, a), -1.0, a)
+    pub(crate) fn circle(a: &P3, b: &P3, c: &P3) -> Self {
+        Self::from_rows_2d(&Row::new_2d(b, a), &Row::new_2d(c, a), -1.0)
     }
 
     /// The in-sphere test of a tetrahedron from the rows of three vertices relative to the fourth,
-    /// `origin`. With the vertices in slot order and the origin in slot k, `sign` = (−1)^k (moving
-    /// the origin's row first) makes the value Shewchuk's determinant.
+    /// the origin. With the vertices in slot order and the origin in slot k, `sign` = (−1)^k
+    /// (moving the origin's row first) makes the value Shewchuk's determinant.
     #[inline(always)]
-    pub(crate) fn from_rows_3d(b: &Row, c: &Row, d: &Row, sign: f64, origin: &P3) -> (Self, Magnitudes) {
+    pub(crate) fn from_rows_3d(b: &Row, c: &Row, d: &Row, sign: f64) -> Self {
         let (bb, cc, dd) = (&b.v, &c.v, &d.v);
         // 2 × 2 minors of the rows C and D over column pairs (w = the lifted column).
         let s_xy = cc[0] * dd[1] - cc[1] * dd[0];
@@ -162,85 +174,82 @@ impl Lifted {
         let m_xzw = bb[0] * s_zw - bb[2] * s_xw + bb[3] * s_xz;
         let m_xyw = bb[0] * s_yw - bb[1] * s_xw + bb[3] * s_xy;
         let m_xyz = bb[0] * s_yz - bb[1] * s_xz + bb[2] * s_xy;
-        let m: [f64; 4] = std::array::from_fn(|j| fmax(fmax(b.a[j], c.a[j]), d.a[j]));
-        (Lifted { k: [-sign * m_yzw, sign * m_xzw, -sign * m_xyw, sign * m_xyz], o: *origin }, Magnitudes(m))
+        Lifted { k: [-sign * m_yzw, sign * m_xzw, -sign * m_xyw, sign * m_xyz] }
     }
 
-    /// The in-circle test of a triangle from the rows of two vertices relative to the third,
-    /// `origin`. With the vertices in slot order and the origin in slot k, `sign` = −(−1)^k.
+    /// The in-circle test of a triangle from the rows of two vertices relative to the third, the
+    /// origin. With the vertices in slot order and the origin in slot k, `sign` = −(−1)^k.
     #[inline(always)]
-    pub(crate) fn from_rows_2d(b: &Row, c: &Row, sign: f64, origin: &P3) -> (Self, Magnitudes) {
+    pub(crate) fn from_rows_2d(b: &Row, c: &Row, sign: f64) -> Self {
         let (bb, cc) = (&b.v, &c.v);
-        let lifted = Lifted {
+        Lifted {
             k: [
                 sign * (bb[1] * cc[3] - bb[3] * cc[1]),
                 -sign * (bb[0] * cc[3] - bb[3] * cc[0]),
                 0.0,
                 sign * (bb[0] * cc[1] - bb[1] * cc[0]),
             ],
-            o: *origin,
-        };
-        (lifted, Magnitudes([fmax(b.a[0], c.a[0]), fmax(b.a[1], c.a[1]), 1.0, fmax(b.a[3], c.a[3])]))
+        }
     }
 
     /// The conflict test of a ghost cell, in the same form: `scale` times the orientation of the
     /// hull facet with the query point (Shewchuk's `orient3d` of the facet's vertices in slot order
-    /// and the point), positive when the point is beyond the facet. The facet is the origin (one
-    /// of its vertices) and the vertices with rows `b` and `c`; with the origin in slot k,
-    /// `sign` = −(−1)^k. `scale` (length², the squared diagonal of the input's bounding box)
-    /// brings the value to the size of an in-sphere determinant, so that the static filter
-    /// decides it too (see [`static_filter_bound`]).
+    /// and the point), positive when the point is beyond the facet. The facet is one of its
+    /// vertices and the vertices with rows `b` and `c` relative to it; with that vertex in slot k,
+    /// `sign` = −(−1)^k. The test is the facet's normal, so any vertex of the facet may serve as
+    /// its origin when it is evaluated. `scale` (length², the squared diagonal of the input's
+    /// bounding box) brings the value to the size of an in-sphere determinant, so that the static
+    /// filter decides it too (see [`static_filter_bound`]).
     #[inline(always)]
-    pub(crate) fn half_space_3d(b: &Row, c: &Row, sign: f64, scale: f64, origin: &P3) -> Self {
+    pub(crate) fn half_space_3d(b: &Row, c: &Row, sign: f64, scale: f64) -> Self {
         let (bb, cc) = (&b.v, &c.v);
         let s = sign * scale;
         let normal = [bb[1] * cc[2] - bb[2] * cc[1], bb[2] * cc[0] - bb[0] * cc[2], bb[0] * cc[1] - bb[1] * cc[0]];
-        Lifted { k: [s * normal[0], s * normal[1], s * normal[2], 0.0], o: *origin }
+        Lifted { k: [s * normal[0], s * normal[1], s * normal[2], 0.0] }
     }
 
     /// [`Lifted::half_space_3d`] in the plane: `scale` times Shewchuk's `orient2d` of the hull
-    /// edge (the origin and the vertex with row `b`, in slot order) and the query point.
+    /// edge (its vertex in slot k and the vertex with row `b`, in slot order) and the query point.
     #[inline(always)]
-    pub(crate) fn half_space_2d(b: &Row, sign: f64, scale: f64, origin: &P3) -> Self {
+    pub(crate) fn half_space_2d(b: &Row, sign: f64, scale: f64) -> Self {
         let s = sign * scale;
-        Lifted { k: [s * b.v[1], -s * b.v[0], 0.0, 0.0], o: *origin }
+        Lifted { k: [s * b.v[1], -s * b.v[0], 0.0, 0.0] }
     }
 
-    /// The query point relative to the origin, and its squared length.
+    /// The floating-point determinant for the point `p` with the test's origin at `origin`
+    /// (length^5 in 3-D, length^4 in 2-D): what [`Lifted::eval`] computes before its error bound.
     #[inline(always)]
-    fn relative<const D: usize>(&self, p: &P3) -> (P3, f64) {
-        let a = &self.o;
-        let q = [p[0] - a[0], p[1] - a[1], if D == 3 { p[2] - a[2] } else { 0.0 }];
-        (q, q[0] * q[0] + q[1] * q[1] + q[2] * q[2])
+    pub(crate) fn det<const D: usize>(&self, origin: &P3, p: &P3) -> f64 {
+        let q = relative::<D>(origin, p);
+        self.lifted_dot(&q)
     }
 
-    /// The floating-point determinant for the point `p` alone (length^5 in 3-D, length^4 in 2-D):
-    /// what [`Lifted::eval`] computes before its error bound.
+    /// `k · q`, the determinant for a lifted query `q` relative to the origin.
     #[inline(always)]
-    pub(crate) fn det<const D: usize>(&self, p: &P3) -> f64 {
-        let (q, qw) = self.relative::<D>(p);
-        self.lifted_dot(&q, qw)
+    fn lifted_dot(&self, q: &[f64; 4]) -> f64 {
+        (self.k[0] * q[0] + self.k[1] * q[1]) + (self.k[2] * q[2] + self.k[3] * q[3])
     }
 
-    /// `k · (q, qw)`, the determinant for a query `q` relative to the origin with squared length `qw`.
+    /// The floating-point determinant for the point `p` (origin `origin`) and an upper bound of
+    /// its permanent (length^5 in 3-D, length^4 in 2-D), given the test's magnitudes `m`.
     #[inline(always)]
-    fn lifted_dot(&self, q: &P3, qw: f64) -> f64 {
-        (self.k[0] * q[0] + self.k[1] * q[1]) + (self.k[2] * q[2] + self.k[3] * qw)
-    }
-
-    /// The floating-point determinant for the point `p` and an upper bound of its permanent
-    /// (length^5 in 3-D, length^4 in 2-D), given the test's magnitudes `m`.
-    #[inline(always)]
-    pub(crate) fn eval<const D: usize>(&self, m: &Magnitudes, p: &P3) -> (f64, f64) {
+    pub(crate) fn eval<const D: usize>(&self, m: &Magnitudes, origin: &P3, p: &P3) -> (f64, f64) {
         let m = &m.0;
-        let (q, qw) = self.relative::<D>(p);
-        let det = self.lifted_dot(&q, qw);
+        let q = relative::<D>(origin, p);
+        let det = self.lifted_dot(&q);
         let mx = fmax(m[0], q[0].abs());
         let my = fmax(m[1], q[1].abs());
-        let mw = fmax(m[3], qw);
+        let mw = fmax(m[3], q[3]);
         let perm = if D == 3 { 24.0 * mx * my * fmax(m[2], q[2].abs()) * mw } else { 6.0 * mx * my * mw };
         (det, perm)
     }
+}
+
+/// The query point relative to the origin, lifted by its squared length.
+#[inline(always)]
+fn relative<const D: usize>(origin: &P3, p: &P3) -> [f64; 4] {
+    let q = [p[0] - origin[0], p[1] - origin[1], if D == 3 { p[2] - origin[2] } else { 0.0 }];
+    [q[0], q[1], q[2], q[0] * q[0] + q[1] * q[1] + q[2] * q[2]]
 }
 
 /// A static filter: an upper bound of `LIFTED_FILTER` × the permanent of [`Lifted::eval`] for
@@ -264,11 +273,12 @@ pub(crate) fn static_filter_bound<const D: usize>(extent: &P3) -> f64 {
 }
 
 /// Exact in-sphere (3-D) / in-circle (2-D) sign of `p` against the cell (a, b, c, d) prepared as
-/// `lifted`: positive inside, negative outside, zero on the sphere.
+/// `lifted` with its origin in slot `origin`: positive inside, negative outside, zero on the sphere.
 #[cfg(test)]
-#[inline(always)]
-pub(crate) fn in_lifted<const D: usize>(lifted: &(Lifted, Magnitudes), cell: [&P3; 4], p: &P3) -> f64 {
-    let (det, perm) = lifted.0.eval::<D>(&lifted.1, p);
+pub(crate) fn in_lifted<const D: usize>(lifted: &Lifted, origin: usize, cell: [&P3; 4], p: &P3) -> f64 {
+    let others: Vec<&P3> = (0..=D).filter(|&j| j != origin).map(|j| cell[j]).collect();
+    let m = Magnitudes::of::<D>(cell[origin], [others[0], others[1], others[D - 1]]);
+    let (det, perm) = lifted.eval::<D>(&m, cell[origin], p);
     let bound = LIFTED_FILTER * perm;
     if det > bound || -det > bound {
         det
@@ -316,8 +326,9 @@ mod tests {
                 s(robust::orient3d(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[3])))
             );
             let sphere = Lifted::sphere(&p[0], &p[1], &p[2], &p[3]);
+            let sphere_mags = Magnitudes::of::<3>(&p[0], [&p[1], &p[2], &p[3]]);
             assert_eq!(
-                s(in_lifted::<3>(&sphere, [&p[0], &p[1], &p[2], &p[3]], &p[4])),
+                s(in_lifted::<3>(&sphere, 0, [&p[0], &p[1], &p[2], &p[3]], &p[4])),
                 s(robust::insphere(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[3]), c3(&p[4])))
             );
             // Any vertex may be the origin, with the sign (−1)^k (3-D) or −(−1)^k (2-D) for slot k.
@@ -327,20 +338,25 @@ mod tests {
                 let o = &p[k];
                 let rows: Vec<Row> = (0..4).filter(|&j| j != k).map(|j| Row::new(&p[j], o)).collect();
                 let sign = if k % 2 == 0 { 1.0 } else { -1.0 };
-                let lifted = Lifted::from_rows_3d(&rows[0], &rows[1], &rows[2], sign, o);
-                assert_eq!(s(in_lifted::<3>(&lifted, [&p[0], &p[1], &p[2], &p[3]], &p[4])), exact3, "origin {k}");
+                let lifted = Lifted::from_rows_3d(&rows[0], &rows[1], &rows[2], sign);
+                assert_eq!(s(in_lifted::<3>(&lifted, k, [&p[0], &p[1], &p[2], &p[3]], &p[4])), exact3, "origin {k}");
                 if k < 3 {
                     let rows: Vec<Row> = (0..3).filter(|&j| j != k).map(|j| Row::new_2d(&p[j], o)).collect();
-                    let lifted = Lifted::from_rows_2d(&rows[0], &rows[1], -sign, o);
-                    assert_eq!(s(in_lifted::<2>(&lifted, [&p[0], &p[1], &p[2], &p[2]], &p[4])), exact2, "origin {k}");
+                    let lifted = Lifted::from_rows_2d(&rows[0], &rows[1], -sign);
+                    assert_eq!(
+                        s(in_lifted::<2>(&lifted, k, [&p[0], &p[1], &p[2], &p[2]], &p[4])),
+                        exact2,
+                        "origin {k}"
+                    );
                 }
             }
             // The point at infinity (NaN) as the query passes no test: the output sweep relies on
             // it across hull facets.
-            let (det, perm) = sphere.0.eval::<3>(&sphere.1, &[f64::NAN; 3]);
+            let (det, perm) = sphere.eval::<3>(&sphere_mags, &p[0], &[f64::NAN; 3]);
             assert!(det.partial_cmp(&0.0).is_none() && det.abs().partial_cmp(&perm).is_none());
-            // A ghost's half-space test, with any facet vertex as origin, is the facet's scaled
-            // orientation to within the static bound (2-D: the edge of the first two points).
+            // A ghost's half-space test, prepared from the rows relative to any facet vertex and
+            // evaluated with any facet vertex as origin, is the facet's scaled orientation to within
+            // the static bound (2-D: the edge of the first two points).
             let extent: P3 = std::array::from_fn(|k| {
                 let (lo, hi) =
                     p.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), q| (l.min(q[k]), h.max(q[k])));
@@ -353,28 +369,37 @@ mod tests {
             for k in 0..3 {
                 let sign = if k % 2 == 0 { -1.0 } else { 1.0 };
                 let rows: Vec<Row> = (0..3).filter(|&j| j != k).map(|j| Row::new(&p[j], &p[k])).collect();
-                let ghost = Lifted::half_space_3d(&rows[0], &rows[1], sign, scale, &p[k]);
-                assert!((ghost.det::<3>(&p[4]) - exact3).abs() <= bound3 / 20.0, "3-D origin {k}");
+                let ghost = Lifted::half_space_3d(&rows[0], &rows[1], sign, scale);
+                for o in &p[..3] {
+                    assert!((ghost.det::<3>(o, &p[4]) - exact3).abs() <= bound3 / 20.0, "3-D rows from {k}");
+                }
                 if k < 2 {
                     let row = Row::new_2d(&p[1 - k], &p[k]);
-                    let ghost = Lifted::half_space_2d(&row, sign, scale, &p[k]);
-                    assert!((ghost.det::<2>(&p[4]) - exact2).abs() <= bound2 / 20.0, "2-D origin {k}");
+                    let ghost = Lifted::half_space_2d(&row, sign, scale);
+                    for o in &p[..2] {
+                        assert!((ghost.det::<2>(o, &p[4]) - exact2).abs() <= bound2 / 20.0, "2-D rows from {k}");
+                    }
                 }
             }
             // The static bound of the points' bounding box covers this cell's own bound.
-            assert!(LIFTED_FILTER * sphere.0.eval::<3>(&sphere.1, &p[4]).1 <= static_filter_bound::<3>(&extent));
+            assert!(
+                LIFTED_FILTER * sphere.eval::<3>(&sphere_mags, &p[0], &p[4]).1 <= static_filter_bound::<3>(&extent)
+            );
             let circle = Lifted::circle(&p[0], &p[1], &p[2]);
-            assert!(LIFTED_FILTER * circle.0.eval::<2>(&circle.1, &p[4]).1 <= static_filter_bound::<2>(&extent));
+            let circle_mags = Magnitudes::of::<2>(&p[0], [&p[1], &p[2], &p[2]]);
+            assert!(
+                LIFTED_FILTER * circle.eval::<2>(&circle_mags, &p[0], &p[4]).1 <= static_filter_bound::<2>(&extent)
+            );
             assert_eq!(
-                s(in_lifted::<2>(&circle, [&p[0], &p[1], &p[2], &p[2]], &p[4])),
+                s(in_lifted::<2>(&circle, 0, [&p[0], &p[1], &p[2], &p[2]], &p[4])),
                 s(robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4])))
             );
             // The prepared value is the exact determinant to within the filter's bound.
             let exact = robust::insphere(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[3]), c3(&p[4]));
-            let (prepared, perm) = sphere.0.eval::<3>(&sphere.1, &p[4]);
+            let (prepared, perm) = sphere.eval::<3>(&sphere_mags, &p[0], &p[4]);
             assert!((exact - prepared).abs() <= LIFTED_FILTER * perm, "{exact} vs {prepared}");
             let exact = robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4]));
-            let (prepared, perm) = circle.0.eval::<2>(&circle.1, &p[4]);
+            let (prepared, perm) = circle.eval::<2>(&circle_mags, &p[0], &p[4]);
             assert!((exact - prepared).abs() <= LIFTED_FILTER * perm, "{exact} vs {prepared}");
         }
     }
