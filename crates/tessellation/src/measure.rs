@@ -6,7 +6,8 @@ pub(crate) struct SimplexStats {
     largest: Vec<f64>,
     smallest: Vec<f64>,
     volume: Vec<f64>,
-    scratch: Vec<f64>,
+    /// The smallest sides' bit patterns, for the median.
+    scratch: Vec<u64>,
 }
 
 /// A compensated (Neumaier) running sum: the error does not grow with the number of terms.
@@ -43,15 +44,18 @@ impl SimplexStats {
                 array.resize(n, 0.0);
             }
             let outputs = self.smallest.iter_mut().zip(self.largest.iter_mut()).zip(self.volume.iter_mut());
+            // Points and simplices as fixed-size rows: one bounds check per vertex.
             if ndim == 2 {
-                let p = |i: u32| -> [f64; 2] { std::array::from_fn(|k| points[i as usize * 2 + k]) };
-                for (t, ((smallest, largest), volume)) in simplices.chunks_exact(3).zip(outputs) {
-                    (*smallest, *largest, *volume) = triangle(&p(t[0]), &p(t[1]), &p(t[2]));
+                let pts = points.as_chunks::<2>().0;
+                for (t, ((smallest, largest), volume)) in simplices.as_chunks::<3>().0.iter().zip(outputs) {
+                    let [a, b, c] = t.map(|i| &pts[i as usize]);
+                    (*smallest, *largest, *volume) = triangle(a, b, c);
                 }
             } else {
-                let p = |i: u32| -> [f64; 3] { std::array::from_fn(|k| points[i as usize * 3 + k]) };
-                for (t, ((smallest, largest), volume)) in simplices.chunks_exact(4).zip(outputs) {
-                    (*smallest, *largest, *volume) = tetrahedron(&p(t[0]), &p(t[1]), &p(t[2]), &p(t[3]));
+                let pts = points.as_chunks::<3>().0;
+                for (t, ((smallest, largest), volume)) in simplices.as_chunks::<4>().0.iter().zip(outputs) {
+                    let [a, b, c, d] = t.map(|i| &pts[i as usize]);
+                    (*smallest, *largest, *volume) = tetrahedron(a, b, c, d);
                 }
             }
             return;
@@ -91,14 +95,17 @@ impl SimplexStats {
         if n == 0 {
             return f64::NAN;
         }
+        // Lengths are finite and not negative, so their bit patterns sort as the values do:
+        // the selection compares integers.
         self.scratch.clear();
-        self.scratch.extend_from_slice(&self.smallest);
+        self.scratch.extend(self.smallest.iter().map(|x| x.to_bits()));
         let mid = n / 2;
-        let (_, &mut upper, _) = self.scratch.select_nth_unstable_by(mid, f64::total_cmp);
+        let (below, &mut upper, _) = self.scratch.select_nth_unstable(mid);
+        let upper = f64::from_bits(upper);
         if n % 2 == 1 {
             upper
         } else {
-            let lower = self.scratch[..mid].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let lower = f64::from_bits(below.iter().copied().max().unwrap_or(0));
             (lower + upper) / 2.0
         }
     }
@@ -129,10 +136,11 @@ impl SimplexStats {
     }
 }
 
-/// The smallest and the largest of the squared side lengths `d2`.
+/// The smallest and the largest of the squared side lengths `d2` (never NaN: the points are
+/// finite), by plain comparisons (one instruction each, where `f64::min` also handles NaN).
 #[inline(always)]
 fn extremes(d2: &[f64]) -> (f64, f64) {
-    d2.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+    d2.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| (if x < lo { x } else { lo }, if x > hi { x } else { hi }))
 }
 
 /// Smallest side, largest side (lengths) and area of the triangle (a, b, c).
