@@ -46,6 +46,17 @@ impl<T: Copy + Default, const N: usize> Default for FixedTable<T, N> {
     }
 }
 
+/// The ridge table: per pair of cavity-local vertex numbers `a · LOCAL_MAX + b` (a < b), the code
+/// of the new cell face through that ridge waiting for its partner; all `NONE` between insertions.
+#[derive(Debug)]
+struct RidgeTable(Box<[u32; LOCAL_MAX * LOCAL_MAX]>);
+
+impl Default for RidgeTable {
+    fn default() -> Self {
+        RidgeTable(Box::new([NONE; LOCAL_MAX * LOCAL_MAX]))
+    }
+}
+
 /// Largest input the engine takes: cell numbers must fit in 30 bits (`4 · cell + face` codes).
 const MAX_POINTS: usize = 100_000_000;
 
@@ -221,7 +232,7 @@ pub(crate) struct Engine<const D: usize> {
     vtag: Vec<u32>,
     nlocal: u32,
     /// Per cavity-local number: the vertex relative to the point being inserted, lifted.
-    rows: Vec<Row>,
+    rows: FixedTable<Row, LOCAL_MAX>,
     /// Per cavity-local number: the vertex.
     verts: FixedTable<u32, LOCAL_MAX>,
     /// Per cavity boundary face: the cavity-local numbers of the new cell's side vertices.
@@ -241,8 +252,8 @@ pub(crate) struct Engine<const D: usize> {
     tie_faces: Vec<u32>,
     /// Cells created by the current insertion with their apex slot (for the hash-table linking).
     new_cells: Vec<(u32, u8)>,
-    /// Ridge table indexed by cavity-local vertex numbers; all `NONE` between insertions.
-    ridges: Vec<u32>,
+    /// Ridge table indexed by cavity-local vertex numbers.
+    ridges: RidgeTable,
     /// Fallback ridge hash table for large cavities: (stamp, ridge key, cell code).
     table: Vec<(u32, u64, u32)>,
     table_stamp: u32,
@@ -311,12 +322,6 @@ impl<const D: usize> Engine<D> {
         self.free.clear();
         self.stamp = 0;
         self.hint = 0;
-        if self.rows.len() != LOCAL_MAX {
-            self.rows = vec![Row::default(); LOCAL_MAX];
-        }
-        if self.ridges.len() != LOCAL_MAX * LOCAL_MAX {
-            self.ridges = vec![NONE; LOCAL_MAX * LOCAL_MAX];
-        }
     }
 
     // ----- predicates --------------------------------------------------------------------------
@@ -449,7 +454,7 @@ impl<const D: usize> Engine<D> {
     /// The rows of the cavity's vertices relative to the point being inserted.
     fn cavity_rows(&mut self) {
         let n = (self.nlocal as usize).min(LOCAL_MAX);
-        for (row, &x) in self.rows[..n].iter_mut().zip(&self.verts.0[..n]) {
+        for (row, &x) in self.rows.0[..n].iter_mut().zip(&self.verts.0[..n]) {
             let q = &self.pts[x as usize];
             *row = if D == 2 { Row::new_2d(q, &self.current) } else { Row::new(q, &self.current) };
         }
@@ -708,7 +713,7 @@ impl<const D: usize> Engine<D> {
             self.join_new_cell(nc, v, apex, self.face_locals[i], &mut open);
         }
         if open != 0 || self.nlocal as usize > LOCAL_MAX {
-            self.ridges.iter_mut().for_each(|r| *r = NONE);
+            self.ridges.0.iter_mut().for_each(|r| *r = NONE);
             return Err(Decline::Tie("cavity boundary is not a closed surface"));
         }
         self.hint = if hint == NONE { last } else { hint };
@@ -748,12 +753,13 @@ impl<const D: usize> Engine<D> {
         // The faces through the apex are those opposite the other slots (ascending); the ridge of
         // one is the other two slots' vertices (one vertex in 2-D).
         let sides = &SIDES[D - 2][apex];
-        let [l0, l1, l2] = locals.map(usize::from);
+        // Masked to the tables' length (the numbers are below it): no bounds checks.
+        let [l0, l1, l2] = locals.map(|l| usize::from(l) & (LOCAL_MAX - 1));
         // The origin is the new point, in slot `apex`: the tests' signs are −(−1)^apex, except
         // the in-sphere test's in 3-D, (−1)^apex. A ghost's finite vertices are its first non-apex
         // slots, the point at infinity last.
         let sign = if apex % 2 == 1 { 1.0 } else { -1.0 };
-        let (rows, scale) = (&self.rows, self.ghost_scale);
+        let (rows, scale) = (&self.rows.0, self.ghost_scale);
         // A finite cell has the new point in slot 0, the origin of its test. A ghost's half-space
         // test takes any vertex of its facet as origin.
         self.cells[nc as usize].sphere = if v[D] == self.inf {
@@ -775,10 +781,10 @@ impl<const D: usize> Engine<D> {
             // Without branches (which ridge comes first is a coin toss for the predictor): the
             // second cell of a ridge links both ways and empties the slot; the first fills it and
             // "links" into the sink cell 0.
-            let e = self.ridges[key];
+            let e = self.ridges.0[key];
             let first = e == NONE;
             let mine = code(nc, j);
-            self.ridges[key] = if first { mine } else { NONE };
+            self.ridges.0[key] = if first { mine } else { NONE };
             self.cells[nc as usize].n[j] = e;
             let back = if first { 0 } else { e };
             self.cells[(back >> 2) as usize].n[(back & 3) as usize] = mine;
