@@ -93,7 +93,7 @@ pub(crate) struct Simplices {
 /// permutation (a 3-cycle), which keeps the orientation and slot `D` (a ghost's point at infinity)
 /// in place. The one exception, a 2-D ghost with the new point in slot 1, keeps its layout (see
 /// `Engine::layout`).
-const LAYOUT: [[[usize; 4]; 4]; 2] = [
+const LAYOUT: [[[u8; 4]; 4]; 2] = [
     [[0, 1, 2, 3], [1, 2, 0, 3], [2, 0, 1, 3], [3, 0, 1, 2]],
     [[0, 1, 2, 3], [1, 2, 0, 3], [2, 0, 1, 3], [3, 0, 2, 1]],
 ];
@@ -121,8 +121,8 @@ const SIDES: [[[[usize; 3]; 3]; 4]; 2] = [
 /// `stamp << 8 | number`, and the numbers are handed out in order of first sight.
 struct LocalNumbering {
     stamp: u32,
-    /// Numbers handed out so far (beyond `LOCAL_MAX`, all further vertices share the last one;
-    /// the caller then declines).
+    /// Numbers handed out so far (beyond `LOCAL_MAX`, the numbers wrap around and several
+    /// vertices share one; the caller then declines).
     count: u32,
 }
 
@@ -145,7 +145,7 @@ impl LocalNumbering {
             // predictor): a vertex seen before gets its number stored again.
             let tag = vtag[x as usize];
             let seen = tag >> 8 == self.stamp;
-            let l = std::hint::select_unpredictable(seen, tag & 0xff, self.count.min(LOCAL_MAX as u32 - 1));
+            let l = std::hint::select_unpredictable(seen, tag & 0xff, self.count & (LOCAL_MAX as u32 - 1));
             self.count += u32::from(!seen);
             vtag[x as usize] = (self.stamp << 8) | l;
             verts[l as usize & (LOCAL_MAX - 1)] = x;
@@ -1135,7 +1135,7 @@ fn layout<const D: usize>(v: &[u32; 4], k: usize, pi: u32, inf: u32) -> ([u32; 4
     if D == 2 && k == 1 && v[2] == inf {
         return ([v[0], pi, v[2], v[3]], 1);
     }
-    let from = &LAYOUT[D - 2][k & 3];
+    let from = LAYOUT[D - 2][k & 3].map(|j| usize::from(j) & 3);
     ([pi, v[from[1]], v[from[2]], v[from[3]]], 0)
 }
 
