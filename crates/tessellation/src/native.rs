@@ -92,7 +92,7 @@ pub(crate) struct Simplices {
 /// (`[D - 2][k]`). The new point lands in slot 0, where the cell's test has its origin, by an even
 /// permutation (a 3-cycle), which keeps the orientation and slot `D` (a ghost's point at infinity)
 /// in place. The one exception, a 2-D ghost with the new point in slot 1, keeps its layout (see
-/// `Engine::layout`).
+/// [`layout`]).
 const LAYOUT: [[[u8; 4]; 4]; 2] = [
     [[0, 1, 2, 3], [1, 2, 0, 3], [2, 0, 1, 3], [3, 0, 1, 2]],
     [[0, 1, 2, 3], [1, 2, 0, 3], [2, 0, 1, 3], [3, 0, 2, 1]],
@@ -345,7 +345,7 @@ impl<const D: usize> Engine<D> {
     #[inline(always)]
     fn conflicts(&self, c: usize, p: &[f64; 3]) -> Option<bool> {
         // Almost every test, of a finite cell or a ghost, is decided by the static filter from the
-        // cell's first cache line alone.
+        // cell's record and its origin's coordinates alone.
         let cell = &self.cells[c];
         let det = cell.sphere.det::<D>(cell.origin(&self.pts), p);
         if det > self.filter_bound {
@@ -755,9 +755,9 @@ impl<const D: usize> Engine<D> {
         let sides = &SIDES[D - 2][apex];
         // Masked to the tables' length (the numbers are below it): no bounds checks.
         let [l0, l1, l2] = locals.map(|l| usize::from(l) & (LOCAL_MAX - 1));
-        // The origin is the new point, in slot `apex`: the tests' signs are −(−1)^apex, except
-        // the in-sphere test's in 3-D, (−1)^apex. A ghost's finite vertices are its first non-apex
-        // slots, the point at infinity last.
+        // The rows are relative to the new point, in slot `apex`: the tests' signs are −(−1)^apex,
+        // except the in-sphere test's in 3-D, (−1)^apex. A ghost's finite vertices are its first
+        // non-apex slots, the point at infinity last.
         let sign = if apex % 2 == 1 { 1.0 } else { -1.0 };
         let (rows, scale) = (&self.rows.0, self.ghost_scale);
         // A finite cell has the new point in slot 0, the origin of its test. A ghost's half-space
