@@ -159,55 +159,36 @@ impl LocalNumbering {
 const SLOT_MASK: [[u32; 4]; 4] = [[NONE, 0, 0, 0], [0, NONE, 0, 0], [0, 0, NONE, 0], [0, 0, 0, NONE]];
 
 use crate::predicates::{
-    exact_in_sphere, orient2d as orient2, orient2d_filtered, orient3d as orient3, orient3d_filtered,
-    static_filter_bound, Lifted, Magnitudes, Row, LIFTED_FILTER,
+    exact_in_sphere, lift, orient2d as orient2, orient2d_filtered, orient3d as orient3, orient3d_filtered,
+    static_bounds, Centred, Lift, Lifted, Magnitudes, Row, LIFTED_FILTER,
 };
 
-/// One simplex: its vertices and, in slot i, the code `4 · neighbour + face` of the neighbour
-/// across the face opposite vertex i (`face` is that face's slot in the neighbour). 2-D cells use
-/// slots 0..3. In a ghost cell the point at infinity is in slot `D`.
+/// One simplex's record: its conflict test and, in slot i, the code `4 · neighbour + face` of the
+/// neighbour across the face opposite vertex i (`face` is that face's slot in the neighbour).
+/// 2-D cells use slots 0..3. Its vertices are in `Engine::vertices`.
 ///
-/// A cell's record is one 64-byte cache line: everything a conflict test, the walk and the cavity
-/// filling read.
+/// One 64-byte cache line: everything a conflict test and the cavity search read and write.
 #[derive(Debug, Clone, Copy)]
 #[repr(C, align(64))]
 struct Cell {
-    /// The prepared in-sphere (in-circle) test, or a ghost's half-space test, with its origin at
-    /// the vertex in slot 0.
-    sphere: Lifted,
-    v: [u32; 4],
+    /// The prepared in-sphere (in-circle) test, or a ghost's half-space test, in centred
+    /// coordinates: one dot product with the query's lift.
+    test: Centred,
     n: [u32; 4],
+    /// The stamp of the last insertion whose cavity holds the cell.
+    mark: u32,
 }
 
-/// A cell with no vertices and no neighbours.
-const EMPTY_CELL: Cell = Cell { sphere: Lifted::UNDECIDED, v: [NONE; 4], n: [NONE; 4] };
+/// A cell with no test and no neighbours.
+const EMPTY_CELL: Cell = Cell { test: Centred::UNDECIDED, n: [NONE; 4], mark: 0 };
 
-/// The vertices and neighbours of a cell, copied out of its record.
-#[derive(Debug, Clone, Copy)]
-struct Topology {
-    v: [u32; 4],
-    n: [u32; 4],
-}
-
-impl Cell {
-    #[inline(always)]
-    fn topology(&self) -> Topology {
-        Topology { v: self.v, n: self.n }
-    }
-
-    /// The point at the origin of the cell's test: its vertex in slot 0 (finite in every live
-    /// cell, a ghost included).
-    #[inline(always)]
-    fn origin<'p>(&self, pts: &'p [[f64; 3]]) -> &'p [f64; 3] {
-        &pts[self.v[0] as usize]
-    }
-
-    /// The magnitudes of the in-sphere test of a finite cell, for the test's own error bound.
-    #[inline(always)]
-    fn magnitudes<const D: usize>(&self, pts: &[[f64; 3]]) -> Magnitudes {
-        let q = |j: usize| &pts[self.v[j] as usize];
-        Magnitudes::of::<D>(q(0), [q(1), q(2), q(D)])
-    }
+/// The in-sphere (in-circle) test of the finite cell with vertices `v` relative to its vertex in
+/// slot 0, and its magnitudes: what the careful paths evaluate, with the test's own error bound.
+#[inline(always)]
+fn relative_test<const D: usize>(v: &[u32; 4], pts: &[[f64; 3]]) -> (Lifted, Magnitudes) {
+    let q = |j: usize| &pts[v[j] as usize];
+    let lifted = if D == 2 { Lifted::circle(q(0), q(1), q(2)) } else { Lifted::sphere(q(0), q(1), q(2), q(3)) };
+    (lifted, Magnitudes::of::<D>(q(0), [q(1), q(2), q(D)]))
 }
 
 #[inline(always)]
@@ -221,10 +202,15 @@ fn code(cell: u32, face: usize) -> u32 {
 pub(crate) struct Engine<const D: usize> {
     /// Points in insertion order, then a placeholder for the point at infinity (index `inf`).
     pts: Vec<[f64; 3]>,
+    /// Per point (in insertion order): its lift relative to `centre`; NaN for the point at infinity.
+    lifts: Vec<Lift>,
+    /// The centre of the input's bounding box.
+    centre: [f64; 3],
     inf: u32,
     cells: Vec<Cell>,
-    /// Per cell: the stamp of the last insertion whose cavity holds it.
-    marks: Vec<u32>,
+    /// Per cell: its vertices, the point at infinity in slot `D` of a ghost; `NONE` in slot 0 once
+    /// the cell is freed.
+    vertices: Vec<[u32; 4]>,
     /// Freed cells available for reuse.
     free: Vec<u32>,
     stamp: u32,
@@ -234,11 +220,12 @@ pub(crate) struct Engine<const D: usize> {
     /// Per cavity-local number: the vertex relative to the point being inserted, lifted.
     rows: FixedTable<Row, LOCAL_MAX>,
     /// Per cavity-local number: the vertex.
-    verts: FixedTable<u32, LOCAL_MAX>,
+    local_vertex: FixedTable<u32, LOCAL_MAX>,
     /// Per cavity boundary face: the cavity-local numbers of the new cell's side vertices.
     face_locals: Vec<[u8; 3]>,
-    /// The point being inserted.
+    /// The point being inserted, and its lift.
     current: [f64; 3],
+    current_lift: Lift,
     /// The cavity's cells in breadth-first order, each as the code `4 · cell + face` of the
     /// face it was reached through (the seed's face is 0 and unused).
     cavity: Vec<u32>,
@@ -262,9 +249,11 @@ pub(crate) struct Engine<const D: usize> {
     perm: Vec<u32>,
     scratch_pts: Vec<[f64; 3]>,
     hint: u32,
-    /// The static filter of this input ([`static_filter_bound`]): a prepared in-sphere
-    /// determinant beyond it has a certain sign.
+    /// The static filter of this input ([`static_bounds`]): a prepared in-sphere determinant
+    /// beyond it has a certain sign.
     filter_bound: f64,
+    /// An upper bound of every in-sphere determinant's permanent in this input ([`static_bounds`]).
+    permanent_bound: f64,
     /// The factor of a ghost's half-space test (length²: the squared diagonal of the input).
     ghost_scale: f64,
     /// Use the hash-table path for every cavity (tests of that rare path).
@@ -301,6 +290,9 @@ impl<const D: usize> Engine<D> {
         self.scratch_pts.extend(self.perm.iter().map(|&i| self.pts[i as usize]));
         self.scratch_pts.push([f64::NAN; 3]);
         std::mem::swap(&mut self.pts, &mut self.scratch_pts);
+        let centre = self.centre;
+        self.lifts.clear();
+        self.lifts.extend(self.pts.iter().map(|p| lift::<D>(p, &centre)));
         self.inf = n as u32;
         self.vtag.clear();
         self.vtag.resize(n + 1, 0);
@@ -315,10 +307,10 @@ impl<const D: usize> Engine<D> {
         self.pts.clear();
         self.pts.extend(points.chunks_exact(D).map(|c| if D == 2 { [c[0], c[1], 0.0] } else { [c[0], c[1], c[2]] }));
         self.cells.clear();
-        self.marks.clear();
+        self.vertices.clear();
         // Cell 0 is a sink for the branch-free ridge pairing, never part of the triangulation.
         self.cells.push(EMPTY_CELL);
-        self.marks.push(0);
+        self.vertices.push([NONE; 4]);
         self.free.clear();
         self.stamp = 0;
         self.hint = 0;
@@ -339,45 +331,40 @@ impl<const D: usize> Engine<D> {
         }
     }
 
-    /// Whether the circumsphere of the cell with vertices `v` contains `p` (`Some(true)`), not
-    /// (`Some(false)`), or the question has no unique answer because `p` is coplanar with a hull
-    /// facet (`None`). For a ghost cell the "circumsphere" is the outer half-space of its facet.
+    /// Whether the circumsphere of cell `c` contains `p` (`Some(true)`), not (`Some(false)`), or
+    /// the question has no unique answer because `p` is coplanar with a hull facet (`None`). For a
+    /// ghost cell the "circumsphere" is the outer half-space of its facet.
     #[inline(always)]
     fn conflicts(&self, c: usize, p: &[f64; 3]) -> Option<bool> {
         // Almost every test, of a finite cell or a ghost, is decided by the static filter from the
-        // cell's record and its origin's coordinates alone.
-        let cell = &self.cells[c];
-        let det = cell.sphere.det::<D>(cell.origin(&self.pts), p);
+        // cell's record and the point's lift alone.
+        let det = self.cells[c].test.det(&lift::<D>(p, &self.centre));
         if det > self.filter_bound {
             return Some(true);
         }
         if -det > self.filter_bound {
             return Some(false);
         }
-        decide_unfiltered::<D>(&self.cells[c], &self.pts, self.inf, p)
+        decide_unfiltered::<D>(&self.vertices[c], &self.pts, self.inf, p)
     }
 
     /// Prepares the conflict test of cell `c`: its in-sphere test, or a ghost's half-space test.
     /// The same choice as in [`Self::join_new_cell`], here from the vertices relative to slot 0
     /// rather than from the cavity's rows (the two are kept apart because a shared helper cost
-    /// the hot path 1–2 % in instructions; the hash-path test checks that they agree).
+    /// the hot path 1–2 %; the hash-path test checks that they agree).
     #[inline(always)]
     fn prepare(&mut self, c: u32) {
-        let v = self.cells[c as usize].v;
+        let v = self.vertices[c as usize];
         let q = |j: usize| &self.pts[v[j] as usize];
-        let sphere = if v[D] != self.inf {
-            if D == 2 {
-                Lifted::circle(q(0), q(1), q(2))
-            } else {
-                Lifted::sphere(q(0), q(1), q(2), q(3))
-            }
+        let lifted = if v[D] != self.inf {
+            relative_test::<D>(&v, &self.pts).0
         } else if D == 2 {
             Lifted::half_space_2d(&Row::new_2d(q(1), q(0)), -1.0, self.ghost_scale)
         } else {
             let (b, c) = (Row::new(q(1), q(0)), Row::new(q(2), q(0)));
             Lifted::half_space_3d(&b, &c, -1.0, self.ghost_scale)
         };
-        self.cells[c as usize].sphere = sphere;
+        self.cells[c as usize].test = lifted.centred(&self.lifts[v[0] as usize]);
     }
 
     // ----- set-up --------------------------------------------------------------------------------
@@ -435,7 +422,7 @@ impl<const D: usize> Engine<D> {
             c
         } else {
             self.cells.push(EMPTY_CELL);
-            self.marks.push(0);
+            self.vertices.push([NONE; 4]);
             (self.cells.len() - 1) as u32
         }
     }
@@ -444,7 +431,7 @@ impl<const D: usize> Engine<D> {
     fn next_stamp(&mut self) {
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp >= 1 << 23 {
-            self.marks.iter_mut().for_each(|m| *m = 0);
+            self.cells.iter_mut().for_each(|cell| cell.mark = 0);
             self.vtag.iter_mut().for_each(|m| *m = 0);
             self.stamp = 1;
         }
@@ -454,7 +441,7 @@ impl<const D: usize> Engine<D> {
     /// The rows of the cavity's vertices relative to the point being inserted.
     fn cavity_rows(&mut self) {
         let n = (self.nlocal as usize).min(LOCAL_MAX);
-        for (row, &x) in self.rows.0[..n].iter_mut().zip(&self.verts.0[..n]) {
+        for (row, &x) in self.rows.0[..n].iter_mut().zip(&self.local_vertex.0[..n]) {
             let q = &self.pts[x as usize];
             *row = if D == 2 { Row::new_2d(q, &self.current) } else { Row::new(q, &self.current) };
         }
@@ -465,7 +452,7 @@ impl<const D: usize> Engine<D> {
     #[inline(always)]
     fn side_locals(&mut self, v: &[u32; 4], apex: usize) -> [u8; 3] {
         let mut numbering = LocalNumbering { stamp: self.stamp, count: self.nlocal };
-        let locals = numbering.side_locals::<D>(v, apex, &mut self.vtag, &mut self.verts.0);
+        let locals = numbering.side_locals::<D>(v, apex, &mut self.vtag, &mut self.local_vertex.0);
         self.nlocal = numbering.count;
         locals
     }
@@ -482,10 +469,11 @@ impl<const D: usize> Engine<D> {
             v.swap(0, 1);
         }
         let finite = self.alloc();
-        self.cells[finite as usize].v = v;
+        self.vertices[finite as usize] = v;
         self.prepare(finite);
         self.next_stamp();
         self.current = [f64::NAN; 3];
+        self.current_lift = [f64::NAN; 4];
         let mut open = 0;
         for k in 0..=D {
             // Ghost across face k: the face's vertices with the point at infinity in slot k and
@@ -531,7 +519,13 @@ impl<const D: usize> Engine<D> {
             }
         }
         let extent = [hi[0] - lo[0], hi[1] - lo[1], if D == 3 { hi[2] - lo[2] } else { 0.0 }];
-        self.filter_bound = static_filter_bound::<D>(&extent);
+        let bounds = static_bounds::<D>(&extent);
+        (self.filter_bound, self.permanent_bound) = (bounds.filter, bounds.permanent);
+        self.centre = [
+            lo[0] + 0.5 * extent[0],
+            lo[1] + 0.5 * extent[1],
+            if D == 3 { lo[2] + 0.5 * extent[2] } else { 0.0 },
+        ];
         self.ghost_scale = extent.iter().map(|l| l * l).sum();
         let bits: u32 = if D == 2 { 31 } else { 21 };
         let cells = ((1u64 << bits) - 1) as f64;
@@ -567,27 +561,25 @@ impl<const D: usize> Engine<D> {
     /// `p` (any such cell seeds the cavity). In a Delaunay triangulation this walk cannot cycle.
     /// Unless `CAREFUL`, it gives up (`None`) at an orientation whose sign the floating-point
     /// filter cannot prove, so that the loop makes no call.
-    fn locate<const CAREFUL: bool>(&self, p: &[f64; 3]) -> Result<Option<Located>, Decline> {
+    fn locate<const CAREFUL: bool>(&self, p: &[f64; 3], lift: &Lift) -> Result<Option<Located>, Decline> {
         let mut c = self.hint;
-        let mut cell = self.cells[c as usize].topology();
+        let mut v = self.vertices[c as usize];
         let mut entry = D + 1;
-        if cell.v[D] == self.inf {
-            let back = cell.n[D];
+        if v[D] == self.inf {
+            let back = self.cells[c as usize].n[D];
             c = back >> 2;
             entry = (back & 3) as usize;
-            cell = self.cells[c as usize].topology();
+            v = self.vertices[c as usize];
         }
         let limit = 4 * self.cells.len() + 64;
         for _ in 0..limit {
-            if cell.v[D] == self.inf {
+            if v[D] == self.inf {
                 return Ok(Some(Located::Cell(c)));
             }
             // Any cell in conflict with p seeds the cavity (the conflict region is connected), so
             // the walk stops at the first one the filtered in-sphere test proves to be.
-            // The test's origin (`Cell::origin`), from the copy of the topology already loaded:
-            // reading it through the record again costs 1 % more instructions.
-            let origin = &self.pts[cell.v[0] as usize];
-            if self.cells[c as usize].sphere.det::<D>(origin, p) > self.filter_bound {
+            let cell = &self.cells[c as usize];
+            if cell.test.det(lift) > self.filter_bound {
                 return Ok(Some(Located::Conflict(c)));
             }
             let mut next = NONE;
@@ -596,7 +588,7 @@ impl<const D: usize> Engine<D> {
                 if k == entry {
                     continue;
                 }
-                let Some(orientation) = self.orient_replaced::<CAREFUL>(&cell.v, k, p) else {
+                let Some(orientation) = self.orient_replaced::<CAREFUL>(&v, k, p) else {
                     return Ok(None);
                 };
                 if orientation < 0.0 {
@@ -605,21 +597,21 @@ impl<const D: usize> Engine<D> {
                 }
             }
             if next == NONE {
-                let dup = cell.v[..=D].iter().any(|&v| &self.pts[v as usize] == p);
+                let dup = v[..=D].iter().any(|&x| &self.pts[x as usize] == p);
                 return Ok(Some(if dup { Located::Duplicate } else { Located::Cell(c) }));
             }
             c = next >> 2;
             entry = (next & 3) as usize;
-            cell = self.cells[c as usize].topology();
+            v = self.vertices[c as usize];
         }
         Err(Decline::Tie("point location did not converge"))
     }
 
     fn insert(&mut self, pi: u32) -> Result<(), Decline> {
-        let p = self.pts[pi as usize];
-        let located = match self.locate::<false>(&p)? {
+        let (p, lift) = (self.pts[pi as usize], self.lifts[pi as usize]);
+        let located = match self.locate::<false>(&p, &lift)? {
             Some(located) => located,
-            None => self.locate::<true>(&p)?.ok_or(Decline::Tie("point location undecided"))?,
+            None => self.locate::<true>(&p, &lift)?.ok_or(Decline::Tie("point location undecided"))?,
         };
         let seed = match located {
             Located::Duplicate => return Ok(()),
@@ -632,7 +624,7 @@ impl<const D: usize> Engine<D> {
             }
         };
         self.next_stamp();
-        self.current = p;
+        (self.current, self.current_lift) = (p, lift);
         // The fast search gives up on a test the static filter cannot decide (almost never): the
         // careful one decides it. Either gives up when the queue or the boundary list is full:
         // they grow and the search runs again. A new stamp for each rerun, so that the marks of
@@ -665,7 +657,7 @@ impl<const D: usize> Engine<D> {
         // The cavity's cells are free only now: the new cells were built from their records.
         let freed = &self.cavity[..self.ncavity];
         for &entry in freed {
-            self.cells[(entry >> 2) as usize].v[0] = NONE;
+            self.vertices[(entry >> 2) as usize][0] = NONE;
         }
         self.free.extend(freed.iter().map(|&entry| entry >> 2));
         Ok(())
@@ -674,8 +666,8 @@ impl<const D: usize> Engine<D> {
     /// The cavity of `p` from `seed` (a cell in conflict with it), see [`CavitySearch::run`].
     fn cavity_search<const CAREFUL: bool>(&mut self, seed: u32, p: [f64; 3]) -> Result<SearchEnd, Decline> {
         CavitySearch::<D> {
-            cells: &self.cells,
-            marks: &mut self.marks,
+            cells: &mut self.cells,
+            vertices: &self.vertices,
             cavity: &mut self.cavity,
             boundary: &mut self.boundary,
             pts: &self.pts,
@@ -683,6 +675,7 @@ impl<const D: usize> Engine<D> {
             filter_bound: self.filter_bound,
             in_cavity: self.stamp,
             p,
+            lift: self.current_lift,
         }
         .run::<CAREFUL>(seed)
     }
@@ -698,8 +691,8 @@ impl<const D: usize> Engine<D> {
         let mut numbering = LocalNumbering { stamp: self.stamp, count: self.nlocal };
         let boundary = &self.boundary[..self.nboundary];
         for (&(c, k), locals) in boundary.iter().zip(self.face_locals.iter_mut()) {
-            let (v, apex) = layout::<D>(&self.cells[c as usize].v, k as usize, pi, self.inf);
-            *locals = numbering.side_locals::<D>(&v, apex, &mut self.vtag, &mut self.verts.0);
+            let (v, apex) = layout::<D>(&self.vertices[c as usize], k as usize, pi, self.inf);
+            *locals = numbering.side_locals::<D>(&v, apex, &mut self.vtag, &mut self.local_vertex.0);
         }
         self.nlocal = numbering.count;
         self.cavity_rows();
@@ -727,9 +720,8 @@ impl<const D: usize> Engine<D> {
     /// slot of `pi`.
     #[inline(always)]
     fn new_cell_on_face(&mut self, c: u32, k: usize, pi: u32) -> (u32, [u32; 4], usize) {
-        let old = &self.cells[c as usize];
-        let outer = old.n[k];
-        let (v, apex) = layout::<D>(&old.v, k, pi, self.inf);
+        let outer = self.cells[c as usize].n[k];
+        let (v, apex) = layout::<D>(&self.vertices[c as usize], k, pi, self.inf);
         let nc = self.alloc();
         self.place_cell(nc, v, apex, outer);
         (nc, v, apex)
@@ -739,10 +731,9 @@ impl<const D: usize> Engine<D> {
     /// `apex`; its other neighbours are left open.
     #[inline(always)]
     fn place_cell(&mut self, nc: u32, v: [u32; 4], apex: usize, outer: u32) {
-        let cell = &mut self.cells[nc as usize];
-        cell.v = v;
+        self.vertices[nc as usize] = v;
         let m = &SLOT_MASK[apex];
-        cell.n = [outer | !m[0], outer | !m[1], outer | !m[2], outer | !m[3]];
+        self.cells[nc as usize].n = [outer | !m[0], outer | !m[1], outer | !m[2], outer | !m[3]];
         self.cells[(outer >> 2) as usize].n[(outer & 3) as usize] = code(nc, apex);
     }
 
@@ -762,9 +753,8 @@ impl<const D: usize> Engine<D> {
         // non-apex slots, the point at infinity last.
         let sign = if apex % 2 == 1 { 1.0 } else { -1.0 };
         let (rows, scale) = (&self.rows.0, self.ghost_scale);
-        // A finite cell has the new point in slot 0, the origin of its test. A ghost's half-space
-        // test takes any vertex of its facet as origin.
-        self.cells[nc as usize].sphere = if v[D] == self.inf {
+        // The rows' origin is the new point, a vertex of the cell (of a ghost's facet).
+        let lifted = if v[D] == self.inf {
             if D == 2 {
                 Lifted::half_space_2d(&rows[l0], sign, scale)
             } else {
@@ -775,6 +765,7 @@ impl<const D: usize> Engine<D> {
         } else {
             Lifted::from_rows_3d(&rows[l0], &rows[l1], &rows[l2], -sign)
         };
+        self.cells[nc as usize].test = lifted.centred(&self.current_lift);
         let pair = |a: usize, b: usize| a.min(b) * LOCAL_MAX + a.max(b);
         let keys = if D == 2 { [l1, l0, 0] } else { [pair(l1, l2), pair(l0, l2), pair(l0, l1)] };
         for (side, &key) in sides.iter().zip(&keys).take(D) {
@@ -809,7 +800,7 @@ impl<const D: usize> Engine<D> {
             .new_cells
             .iter()
             .map(|&(c, _)| c)
-            .find(|&c| self.cells[c as usize].v[D] != self.inf)
+            .find(|&c| self.vertices[c as usize][D] != self.inf)
             .unwrap_or(self.new_cells[0].0);
         let nridges = self.new_cells.len() * D;
         let size = (2 * nridges).next_power_of_two().max(16);
@@ -827,7 +818,7 @@ impl<const D: usize> Engine<D> {
         let mut pairs = 0;
         for i in 0..self.new_cells.len() {
             let (c, apex) = self.new_cells[i];
-            let v = self.cells[c as usize].v;
+            let v = self.vertices[c as usize];
             for &[j, t1, t2] in SIDES[D - 2][apex as usize].iter().take(D) {
                 let key = if D == 2 {
                     v[t1] as u64
@@ -869,7 +860,7 @@ impl<const D: usize> Engine<D> {
     fn extract_unique(&mut self, out: &mut Simplices) -> Result<(), Decline> {
         // Room for every live cell, written by index and then cut to length: no call in the
         // loop over the finite cells (the entries are overwritten, so the lists are not cleared).
-        let room = (self.cells.len() - self.free.len()) * (D + 1);
+        let room = (self.vertices.len() - self.free.len()) * (D + 1);
         let mut faces = std::mem::take(&mut self.tie_faces);
         let (simplices, hull) = (&mut out.simplices, &mut out.hull_vertices);
         for list in [&mut *simplices, &mut faces] {
@@ -879,27 +870,27 @@ impl<const D: usize> Engine<D> {
         }
         hull.clear();
         let (mut nsimplex, mut nfaces) = (0, 0);
-        for (c, cell) in self.cells.iter().enumerate() {
-            if cell.v[0] == NONE {
+        for (c, (v, cell)) in self.vertices.iter().zip(&self.cells).enumerate() {
+            if v[0] == NONE {
                 continue;
             }
-            if cell.v[D] == self.inf {
+            if v[D] == self.inf {
                 // Two hull facets meeting at a ridge: are they (nearly) coplanar?
                 for &o in cell.n.iter().take(D + 1) {
-                    let other = &self.cells[(o >> 2) as usize];
-                    if other.v[D] == self.inf {
-                        let opposite = &self.pts[other.v[(o & 3) as usize] as usize];
-                        if near_zero_orient::<D>(&self.pts, &cell.v, D, opposite) {
+                    let other = &self.vertices[(o >> 2) as usize];
+                    if other[D] == self.inf {
+                        let opposite = &self.pts[other[(o & 3) as usize] as usize];
+                        if near_zero_orient::<D>(&self.pts, v, D, opposite) {
                             self.tie_faces = faces;
                             return Err(Decline::Tie("coplanar hull facets"));
                         }
                     }
                 }
-                hull.extend(cell.v[..D].iter().map(|&v| self.perm[v as usize]));
+                hull.extend(v[..D].iter().map(|&x| self.perm[x as usize]));
                 continue;
             }
-            for (slot, &v) in simplices[nsimplex..nsimplex + D + 1].iter_mut().zip(&cell.v) {
-                *slot = self.perm[v as usize];
+            for (slot, &x) in simplices[nsimplex..nsimplex + D + 1].iter_mut().zip(v) {
+                *slot = self.perm[x as usize];
             }
             nsimplex += D + 1;
             // Each face is checked from one side only, the cell with the smaller number: listed
@@ -912,14 +903,20 @@ impl<const D: usize> Engine<D> {
         simplices.truncate(nsimplex);
         hull.sort_unstable();
         hull.dedup();
-        // No cell's permanent exceeds the static filter's (a factor 2 included for rounding).
-        let wide_tie = ONE_SIDED_TIE * self.filter_bound / LIFTED_FILTER;
+        let wide_tie = self.wide_tie();
         let tie = faces[..nfaces].iter().any(|&f| self.face_tie_one_sided(f, wide_tie));
         self.tie_faces = faces;
         if tie {
             return Err(Decline::Tie("cospherical points"));
         }
         Ok(())
+    }
+
+    /// The threshold beyond which the output sweep's centred determinant of a face is no tie
+    /// whatever the cell ([`Self::face_tie_one_sided`]): `ONE_SIDED_TIE` times the largest
+    /// permanent of the input, and twice the static filter for the centred determinant's error.
+    fn wide_tie(&self) -> f64 {
+        ONE_SIDED_TIE * self.permanent_bound + 2.0 * self.filter_bound
     }
 
     /// Whether face `f` (a code) of a finite cell is (nearly) cospherical as seen from either of
@@ -932,47 +929,45 @@ impl<const D: usize> Engine<D> {
     /// of the same five points, and each such largest difference lies between half and all of the
     /// five points' extent in that coordinate (a quarter and all of the squared diameter): the two
     /// bounds are within a factor 2 · 2 · 2 · 4 = 32 of each other (2 · 2 · 4 = 16 for triangles).
-    /// So a threshold of `ONE_SIDED_TIE` (32 · `NEAR_TIE` with a margin for the rounding) flags
-    /// every face that the other side would. A determinant beyond `wide_tie`, that threshold for
-    /// the largest permanent of the input, is no tie whatever the cell's own bound: decided
-    /// without the cell's magnitudes.
+    /// So a threshold of `ONE_SIDED_TIE` (32 · `NEAR_TIE` with a margin for the rounding of the two
+    /// determinants and of their bounds) flags every face that the other side would. A centred
+    /// determinant beyond `wide_tie` ([`Self::wide_tie`]) is no tie whatever the cell's own bound:
+    /// decided from the cell's record and the opposite point's lift alone.
     #[inline(always)]
     fn face_tie_one_sided(&self, f: u32, wide_tie: f64) -> bool {
-        let (cell, k) = (&self.cells[(f >> 2) as usize], (f & 3) as usize);
+        let (c, k) = ((f >> 2) as usize, (f & 3) as usize);
+        let o = self.cells[c].n[k];
+        let opposite = self.vertices[(o >> 2) as usize][(o & 3) as usize];
         // Across a hull facet the opposite vertex is the point at infinity: NaN, not a tie.
         #[allow(clippy::neg_cmp_op_on_partial_ord)]
-        if !(cell.sphere.det::<D>(cell.origin(&self.pts), self.opposite(cell, k)).abs() <= wide_tie) {
+        if !(self.cells[c].test.det(&self.lifts[opposite as usize]).abs() <= wide_tie) {
             return false;
         }
-        let (det, perm) = self.face_det(cell, k);
+        let (det, perm) = self.face_det(c, k);
         if det.abs() > ONE_SIDED_TIE * perm {
             return false;
         }
-        let o = cell.n[k];
-        let other = &self.cells[(o >> 2) as usize];
-        det.abs() <= NEAR_TIE * perm || (other.v[D] != self.inf && self.face_tie(other, (o & 3) as usize))
+        let other = (o >> 2) as usize;
+        det.abs() <= NEAR_TIE * perm || (self.vertices[other][D] != self.inf && self.face_tie(other, (o & 3) as usize))
     }
 
-    /// Whether the vertex across face `k` of finite `cell` is (nearly) on the cell's circumsphere.
+    /// Whether the vertex across face `k` of finite cell `c` is (nearly) on the cell's circumsphere.
     #[inline(always)]
-    fn face_tie(&self, cell: &Cell, k: usize) -> bool {
-        let (det, perm) = self.face_det(cell, k);
+    fn face_tie(&self, c: usize, k: usize) -> bool {
+        let (det, perm) = self.face_det(c, k);
         det.abs() <= NEAR_TIE * perm
     }
 
-    /// The in-sphere determinant of finite `cell` for the vertex across its face `k`, and its
-    /// permanent bound ([`Lifted::eval`]); NaN across a hull facet.
+    /// The in-sphere determinant of finite cell `c` for the vertex across its face `k`, relative to
+    /// the cell's vertex in slot 0, and its permanent bound ([`Lifted::eval`]); NaN across a hull
+    /// facet.
     #[inline(always)]
-    fn face_det(&self, cell: &Cell, k: usize) -> (f64, f64) {
-        let mags = cell.magnitudes::<D>(&self.pts);
-        cell.sphere.eval::<D>(&mags, cell.origin(&self.pts), self.opposite(cell, k))
-    }
-
-    /// The vertex across face `k` of `cell` (NaN coordinates: the point at infinity).
-    #[inline(always)]
-    fn opposite(&self, cell: &Cell, k: usize) -> &[f64; 3] {
-        let o = cell.n[k];
-        &self.pts[self.cells[(o >> 2) as usize].v[(o & 3) as usize] as usize]
+    fn face_det(&self, c: usize, k: usize) -> (f64, f64) {
+        let v = &self.vertices[c];
+        let (lifted, mags) = relative_test::<D>(v, &self.pts);
+        let o = self.cells[c].n[k];
+        let opposite = &self.pts[self.vertices[(o >> 2) as usize][(o & 3) as usize] as usize];
+        lifted.eval::<D>(&mags, &self.pts[v[0] as usize], opposite)
     }
 }
 
@@ -989,9 +984,9 @@ enum SearchEnd {
 /// The cavity search of one insertion, on borrows of the engine's tables apart from each other
 /// (so that its state stays in registers): breadth-first from a seed cell in conflict with `p`.
 struct CavitySearch<'a, const D: usize> {
-    cells: &'a [Cell],
-    /// The cells' marks (see `Engine::marks`).
-    marks: &'a mut [u32],
+    /// The cells' records (tests, neighbours and marks).
+    cells: &'a mut [Cell],
+    vertices: &'a [[u32; 4]],
     /// The queue of cavity cells, as codes `4 · cell + face` of the face each was reached through.
     cavity: &'a mut [u32],
     /// The faces on the cavity boundary: (cavity cell, slot of the face).
@@ -1001,8 +996,9 @@ struct CavitySearch<'a, const D: usize> {
     filter_bound: f64,
     /// The mark of a cell in this insertion's cavity.
     in_cavity: u32,
-    /// The point being inserted.
+    /// The point being inserted, and its lift.
     p: [f64; 3],
+    lift: Lift,
 }
 
 impl<const D: usize> CavitySearch<'_, D> {
@@ -1018,7 +1014,7 @@ impl<const D: usize> CavitySearch<'_, D> {
         if self.cavity.len() < D + 2 || self.boundary.len() < D + 2 {
             return Ok(SearchEnd::Full);
         }
-        self.marks[seed as usize] = self.in_cavity;
+        self.cells[seed as usize].mark = self.in_cavity;
         self.cavity[0] = seed << 2;
         let (mut tail, mut nbound) = (1usize, 0usize);
         let n = self.cells[seed as usize].n;
@@ -1071,8 +1067,8 @@ impl<const D: usize> CavitySearch<'_, D> {
     ) -> Result<bool, Decline> {
         let nb = (outer >> 2) as usize;
         let cell = &self.cells[nb];
-        let m = self.marks[nb];
-        let det = cell.sphere.det::<D>(cell.origin(self.pts), &self.p);
+        let m = cell.mark;
+        let det = cell.test.det(&self.lift);
         let fresh = m != self.in_cavity;
         let mut conflict = det > self.filter_bound;
         let mut outside = -det > self.filter_bound;
@@ -1083,14 +1079,14 @@ impl<const D: usize> CavitySearch<'_, D> {
             if !CAREFUL {
                 return Ok(false);
             }
-            match decide_unfiltered::<D>(cell, self.pts, self.inf, &self.p) {
+            match decide_unfiltered::<D>(&self.vertices[nb], self.pts, self.inf, &self.p) {
                 Some(true) => conflict = true,
                 Some(false) => outside = true,
                 None => return Err(Decline::Tie("point coplanar with a hull facet")),
             }
         }
         let push = conflict & fresh;
-        self.marks[nb] = if push { self.in_cavity } else { m };
+        self.cells[nb].mark = if push { self.in_cavity } else { m };
         self.cavity[*tail] = outer;
         *tail += usize::from(push);
         self.boundary[*nbound] = (c, k as u8);
@@ -1099,17 +1095,19 @@ impl<const D: usize> CavitySearch<'_, D> {
     }
 }
 
-/// The conflict test of `cell` with `p` when the static filter cannot decide: a ghost's
-/// half-space test (`None` if `p` is on its facet's plane), or the cell's own error bound and then
-/// exact arithmetic. `pts` are the engine's points and `inf` the index of the point at infinity.
+/// The conflict test of the cell with vertices `v` with `p` when the static filter cannot decide:
+/// a ghost's half-space test (`None` if `p` is on its facet's plane), or the cell's own error bound
+/// and then exact arithmetic. `pts` are the engine's points and `inf` the index of the point at
+/// infinity.
 #[inline(never)]
-fn decide_unfiltered<const D: usize>(cell: &Cell, pts: &[[f64; 3]], inf: u32, p: &[f64; 3]) -> Option<bool> {
-    let q = |j: usize| &pts[cell.v[j] as usize];
-    if cell.v[D] == inf {
+fn decide_unfiltered<const D: usize>(v: &[u32; 4], pts: &[[f64; 3]], inf: u32, p: &[f64; 3]) -> Option<bool> {
+    let q = |j: usize| &pts[v[j] as usize];
+    if v[D] == inf {
         let o = if D == 2 { orient2(q(0), q(1), p) } else { orient3(q(0), q(1), q(2), p) };
         return if o == 0.0 { None } else { Some(o > 0.0) };
     }
-    let (det, perm) = cell.sphere.eval::<D>(&cell.magnitudes::<D>(pts), q(0), p);
+    let (lifted, mags) = relative_test::<D>(v, pts);
+    let (det, perm) = lifted.eval::<D>(&mags, q(0), p);
     let bound = LIFTED_FILTER * perm;
     if det > bound {
         Some(true)
@@ -1251,13 +1249,13 @@ mod tests {
             return None;
         }
         let (mut one_sided, mut two_sided, mut ties) = (false, false, 0);
-        let wide_tie = ONE_SIDED_TIE * e.filter_bound / LIFTED_FILTER;
-        for (c, cell) in e.cells.iter().enumerate() {
-            if cell.v[0] == NONE || cell.v[D] == e.inf {
+        let wide_tie = e.wide_tie();
+        for (c, (v, cell)) in e.vertices.iter().zip(&e.cells).enumerate() {
+            if v[0] == NONE || v[D] == e.inf {
                 continue;
             }
             for k in 0..=D {
-                let tie = e.face_tie(cell, k);
+                let tie = e.face_tie(c, k);
                 two_sided |= tie;
                 ties += usize::from(tie);
                 if cell.n[k] >> 2 > c as u32 {

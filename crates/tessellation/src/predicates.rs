@@ -140,10 +140,49 @@ impl Magnitudes {
     }
 }
 
-impl Lifted {
-    /// A test that decides nothing (every determinant NaN): that of an empty cell record.
-    pub(crate) const UNDECIDED: Lifted = Lifted { k: [f64::NAN; 4] };
+/// A point relative to the centre of the input's bounding box, lifted by its squared length:
+/// `(x, y, z, x² + y² + z²)` (2-D: z = 0); lengths and length².
+pub(crate) type Lift = [f64; 4];
 
+/// The lift of `p` relative to `centre` ([`Lift`]).
+#[inline(always)]
+pub(crate) fn lift<const D: usize>(p: &P3, centre: &P3) -> Lift {
+    relative::<D>(centre, p)
+}
+
+/// A [`Lifted`] test moved to centred coordinates: its value for a point with lift `q` is
+/// `k · q + c`, one dot product with no origin to read (the in-sphere determinant, length^5 in
+/// 3-D, length^4 in 2-D).
+///
+/// Error bound: with every point within half the bounding box's sides `L` of the centre, the
+/// value differs from that of the [`Lifted`] test it came from by less than
+/// [`CENTRED_FILTER`] × 24 · Lx · Ly · Lz · |L|² (2-D: × 6 · Lx · Ly · |L|²). The terms of the dot
+/// product and of `c` are each below 24 · Lx · Ly · Lz · |L|² in sum, and the roundings are those
+/// of the centring of both points (30 u), of `k` (15 u), of the query's lift (5 u), of `c` (44 u)
+/// and of the dot product (96 u): 190 u ≈ 2.1e-14 in all, u = 2⁻⁵³ (2-D: 52 u). So the static
+/// filter ([`static_bounds`]) covers both.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Centred {
+    k: [f64; 4],
+    c: f64,
+}
+
+/// The centred form's own relative error bound, added to [`LIFTED_FILTER`] (see [`Centred`]): the
+/// 190 u of its analysis relative to the 24-fold permanent, 0.9e-15, with a margin of 2.
+pub(crate) const CENTRED_FILTER: f64 = 2e-15;
+
+impl Centred {
+    /// A test that decides nothing (every value NaN): that of an empty cell record.
+    pub(crate) const UNDECIDED: Centred = Centred { k: [f64::NAN; 4], c: f64::NAN };
+
+    /// The floating-point determinant for the point with lift `q` (see [`lift`]).
+    #[inline(always)]
+    pub(crate) fn det(&self, q: &Lift) -> f64 {
+        ((self.k[0] * q[0] + self.k[1] * q[1]) + (self.k[2] * q[2] + self.k[3] * q[3])) + self.c
+    }
+}
+
+impl Lifted {
     /// Prepares the in-sphere test of the tetrahedron (a, b, c, d) (origin a).
     #[inline(always)]
     pub(crate) fn sphere(a: &P3, b: &P3, c: &P3, d: &P3) -> Self {
@@ -216,12 +255,16 @@ impl Lifted {
         Lifted { k: [s * b.v[1], -s * b.v[0], 0.0, 0.0] }
     }
 
-    /// The floating-point determinant for the point `p` with the test's origin at `origin`
-    /// (length^5 in 3-D, length^4 in 2-D): what [`Lifted::eval`] computes before its error bound.
+    /// The same test in centred coordinates ([`Centred`]), given the centred lift of its origin:
+    /// `k · (q − o, |q − o|²)` expanded in `q` and `o` (see [`Centred`] for its error bound).
     #[inline(always)]
-    pub(crate) fn det<const D: usize>(&self, origin: &P3, p: &P3) -> f64 {
-        let q = relative::<D>(origin, p);
-        self.lifted_dot(&q)
+    pub(crate) fn centred(&self, origin: &Lift) -> Centred {
+        let (k, o) = (&self.k, origin);
+        let twice = 2.0 * k[3];
+        Centred {
+            k: [k[0] - twice * o[0], k[1] - twice * o[1], k[2] - twice * o[2], k[3]],
+            c: k[3] * o[3] - ((k[0] * o[0] + k[1] * o[1]) + k[2] * o[2]),
+        }
     }
 
     /// `k · q`, the determinant for a lifted query `q` relative to the origin.
@@ -252,23 +295,34 @@ fn relative<const D: usize>(origin: &P3, p: &P3) -> [f64; 4] {
     [q[0], q[1], q[2], q[0] * q[0] + q[1] * q[1] + q[2] * q[2]]
 }
 
-/// A static filter: an upper bound of `LIFTED_FILTER` × the permanent of [`Lifted::eval`] for
-/// every cell and query drawn from points whose bounding box has sides `extent` (the first D used;
-/// length^5 in 3-D, length^4 in 2-D). Every coordinate difference is at most the side and every
-/// squared length at most the squared diagonal; a factor 2 covers the rounding of those squares
-/// and of the bound itself. A [`Lifted::det`] beyond it has a certain sign, with no per-cell bound
-/// to compute. It also covers a ghost's half-space test ([`Lifted::half_space_3d`]) scaled by the
-/// squared diagonal: that orientation's rounding error is below 70 ε · Lx · Ly · Lz (12 ε · Lx ·
-/// Ly in 2-D) before scaling, a twentieth of the bound. Infinite when it would underflow or
-/// overflow, so that it then decides nothing.
-pub(crate) fn static_filter_bound<const D: usize>(extent: &P3) -> f64 {
+/// The static bounds of an input whose bounding box has sides `extent` (the first D used):
+/// length^5 in 3-D, length^4 in 2-D.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct StaticBounds {
+    /// An upper bound of the permanent of [`Lifted::eval`] for every cell and query drawn from
+    /// the points: every coordinate difference is at most the side and every squared length at
+    /// most the squared diagonal; a factor 2 covers the rounding of those squares and of the bound.
+    pub permanent: f64,
+    /// The static filter: `LIFTED_FILTER + CENTRED_FILTER` times the permanent bound. A
+    /// [`Centred::det`] beyond it has a certain sign, with no per-cell bound to compute. It also
+    /// covers a ghost's half-space test ([`Lifted::half_space_3d`]) scaled by the squared
+    /// diagonal: that orientation's rounding error is below 70 ε · Lx · Ly · Lz (12 ε · Lx · Ly in
+    /// 2-D) before scaling, a twentieth of the bound, and its centred form adds less than the
+    /// finite cells'. Infinite when it would underflow or overflow, so that it then decides
+    /// nothing.
+    pub filter: f64,
+}
+
+/// The static bounds ([`StaticBounds`]) of points whose bounding box has sides `extent`.
+pub(crate) fn static_bounds<const D: usize>(extent: &P3) -> StaticBounds {
     let (lx, ly, lz) = (extent[0], extent[1], if D == 3 { extent[2] } else { 1.0 });
     let lw = lx * lx + ly * ly + if D == 3 { lz * lz } else { 0.0 };
-    let bound = 2.0 * LIFTED_FILTER * if D == 3 { 24.0 * lx * ly * lz * lw } else { 6.0 * lx * ly * lw };
-    if bound.is_normal() {
-        bound
+    let permanent = 2.0 * if D == 3 { 24.0 * lx * ly * lz * lw } else { 6.0 * lx * ly * lw };
+    let filter = (LIFTED_FILTER + CENTRED_FILTER) * permanent;
+    if filter.is_normal() && permanent.is_normal() {
+        StaticBounds { permanent, filter }
     } else {
-        f64::INFINITY
+        StaticBounds { permanent: f64::INFINITY, filter: f64::INFINITY }
     }
 }
 
@@ -319,6 +373,10 @@ mod tests {
                 p[4] = [p[0][0] + p[1][0] - p[2][0], p[0][1] + p[1][1] - p[2][1], p[0][2] + p[1][2] - p[2][2]];
                 p[3] = [(p[0][0] + p[1][0]) * 0.5, (p[0][1] + p[1][1]) * 0.5, (p[0][2] + p[1][2]) * 0.5];
             }
+            if trial % 4 == 1 {
+                // Far from the origin, where centring rounds.
+                p.iter_mut().for_each(|q| *q = [q[0] + 3.0e4, q[1] - 7.0e3, q[2] + 1.0e3]);
+            }
             let s = |x: f64| x.partial_cmp(&0.0);
             assert_eq!(s(orient2d(&p[0], &p[1], &p[2])), s(robust::orient2d(c2(&p[0]), c2(&p[1]), c2(&p[2]))));
             assert_eq!(
@@ -355,15 +413,16 @@ mod tests {
             let (det, perm) = sphere.eval::<3>(&sphere_mags, &p[0], &[f64::NAN; 3]);
             assert!(det.partial_cmp(&0.0).is_none() && det.abs().partial_cmp(&perm).is_none());
             // A ghost's half-space test, prepared from the rows relative to any facet vertex and
-            // evaluated with any facet vertex as origin, is the facet's scaled orientation to within
-            // the static bound (2-D: the edge of the first two points).
-            let extent: P3 = std::array::from_fn(|k| {
-                let (lo, hi) =
-                    p.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), q| (l.min(q[k]), h.max(q[k])));
-                hi - lo
+            // centred at any facet vertex, is the facet's scaled orientation to within the static
+            // bound (2-D: the edge of the first two points).
+            let (lo, hi) = p.iter().fold(([f64::INFINITY; 3], [f64::NEG_INFINITY; 3]), |(l, h), q| {
+                (std::array::from_fn(|k| l[k].min(q[k])), std::array::from_fn(|k| h[k].max(q[k])))
             });
+            let extent: P3 = std::array::from_fn(|k| hi[k] - lo[k]);
+            let centre: P3 = std::array::from_fn(|k| lo[k] + 0.5 * extent[k]);
             let scale: f64 = extent.iter().map(|l| l * l).sum();
-            let (bound3, bound2) = (static_filter_bound::<3>(&extent), static_filter_bound::<2>(&extent));
+            let (bounds3, bounds2) = (static_bounds::<3>(&extent), static_bounds::<2>(&extent));
+            let (lift3, lift2) = (|q: &P3| lift::<3>(q, &centre), |q: &P3| lift::<2>(q, &centre));
             let exact3 = robust::orient3d(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[4])) * scale;
             let exact2 = robust::orient2d(c2(&p[0]), c2(&p[1]), c2(&p[4])) * scale;
             for k in 0..3 {
@@ -371,25 +430,32 @@ mod tests {
                 let rows: Vec<Row> = (0..3).filter(|&j| j != k).map(|j| Row::new(&p[j], &p[k])).collect();
                 let ghost = Lifted::half_space_3d(&rows[0], &rows[1], sign, scale);
                 for o in &p[..3] {
-                    assert!((ghost.det::<3>(o, &p[4]) - exact3).abs() <= bound3 / 20.0, "3-D rows from {k}");
+                    let det = ghost.centred(&lift3(o)).det(&lift3(&p[4]));
+                    assert!((det - exact3).abs() <= bounds3.filter / 20.0, "3-D rows from {k}");
                 }
                 if k < 2 {
                     let row = Row::new_2d(&p[1 - k], &p[k]);
                     let ghost = Lifted::half_space_2d(&row, sign, scale);
                     for o in &p[..2] {
-                        assert!((ghost.det::<2>(o, &p[4]) - exact2).abs() <= bound2 / 20.0, "2-D rows from {k}");
+                        let det = ghost.centred(&lift2(o)).det(&lift2(&p[4]));
+                        assert!((det - exact2).abs() <= bounds2.filter / 20.0, "2-D rows from {k}");
                     }
                 }
             }
-            // The static bound of the points' bounding box covers this cell's own bound.
-            assert!(
-                LIFTED_FILTER * sphere.eval::<3>(&sphere_mags, &p[0], &p[4]).1 <= static_filter_bound::<3>(&extent)
-            );
+            // The static bound of the points' bounding box covers this cell's own bound, and the
+            // centred test is the exact determinant to within the static filter.
+            let (_, perm3) = sphere.eval::<3>(&sphere_mags, &p[0], &p[4]);
+            assert!(perm3 <= bounds3.permanent && LIFTED_FILTER * perm3 <= bounds3.filter);
+            let exact = robust::insphere(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[3]), c3(&p[4]));
+            let centred = sphere.centred(&lift3(&p[0])).det(&lift3(&p[4]));
+            assert!((centred - exact).abs() <= bounds3.filter, "{exact} vs {centred}");
             let circle = Lifted::circle(&p[0], &p[1], &p[2]);
             let circle_mags = Magnitudes::of::<2>(&p[0], [&p[1], &p[2], &p[2]]);
-            assert!(
-                LIFTED_FILTER * circle.eval::<2>(&circle_mags, &p[0], &p[4]).1 <= static_filter_bound::<2>(&extent)
-            );
+            let (_, perm2) = circle.eval::<2>(&circle_mags, &p[0], &p[4]);
+            assert!(perm2 <= bounds2.permanent && LIFTED_FILTER * perm2 <= bounds2.filter);
+            let exact = robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4]));
+            let centred = circle.centred(&lift2(&p[0])).det(&lift2(&p[4]));
+            assert!((centred - exact).abs() <= bounds2.filter, "{exact} vs {centred}");
             assert_eq!(
                 s(in_lifted::<2>(&circle, 0, [&p[0], &p[1], &p[2], &p[2]], &p[4])),
                 s(robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4])))
