@@ -939,8 +939,13 @@ impl<const D: usize> Engine<D> {
         let o = self.cells[c].n[k];
         let opposite = self.vertices[(o >> 2) as usize][(o & 3) as usize];
         // Across a hull facet the opposite vertex is the point at infinity: NaN, not a tie.
+        let q = &self.lifts[opposite as usize];
+        let centred = self.cells[c].test.det(q).abs();
         #[allow(clippy::neg_cmp_op_on_partial_ord)]
-        if !(self.cells[c].test.det(&self.lifts[opposite as usize]).abs() <= wide_tie) {
+        if !(centred <= wide_tie) {
+            return false;
+        }
+        if centred > self.local_tie(&self.vertices[c], q) {
             return false;
         }
         let (det, perm) = self.face_det(c, k);
@@ -949,6 +954,28 @@ impl<const D: usize> Engine<D> {
         }
         let other = (o >> 2) as usize;
         det.abs() <= NEAR_TIE * perm || (self.vertices[other][D] != self.inf && self.face_tie(other, (o & 3) as usize))
+    }
+
+    /// The threshold beyond which the centred determinant of finite cell with vertices `v` for the
+    /// point with lift `q` is no tie ([`Self::face_tie_one_sided`]): `ONE_SIDED_TIE` times an upper
+    /// bound of the determinant's permanent from the five points' bounding box (sides at least the
+    /// largest coordinate differences from the origin, diagonal² at least the largest squared
+    /// distance; 1 % for rounding), and twice the static filter for the centred determinant's
+    /// error.
+    #[inline(always)]
+    fn local_tie(&self, v: &[u32; 4], q: &Lift) -> f64 {
+        let (mut lo, mut hi) = ([q[0], q[1], q[2]], [q[0], q[1], q[2]]);
+        for &x in &v[..=D] {
+            let r = &self.lifts[x as usize];
+            for j in 0..3 {
+                lo[j] = if r[j] < lo[j] { r[j] } else { lo[j] };
+                hi[j] = if r[j] > hi[j] { r[j] } else { hi[j] };
+            }
+        }
+        let side = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
+        let diagonal = side[0] * side[0] + side[1] * side[1] + side[2] * side[2];
+        let permanent = if D == 3 { 24.0 * side[0] * side[1] * side[2] } else { 6.0 * side[0] * side[1] } * diagonal;
+        1.01 * ONE_SIDED_TIE * permanent + 2.0 * self.filter_bound
     }
 
     /// Whether the vertex across face `k` of finite cell `c` is (nearly) on the cell's circumsphere.
