@@ -155,8 +155,6 @@ impl LocalNumbering {
     }
 }
 
-/// `SLOT_MASK[k]` has all bits set in slot k and none elsewhere: selects one slot without a branch.
-const SLOT_MASK: [[u32; 4]; 4] = [[NONE, 0, 0, 0], [0, NONE, 0, 0], [0, 0, NONE, 0], [0, 0, 0, NONE]];
 
 use crate::predicates::{
     exact_in_sphere, lift, orient2d as orient2, orient2d_filtered, orient3d as orient3, orient3d_filtered,
@@ -728,12 +726,11 @@ impl<const D: usize> Engine<D> {
     }
 
     /// Writes cell `nc` with vertices `v` and joins it to the cell `outer` (a code) across its face
-    /// `apex`; its other neighbours are left open.
+    /// `apex`. Its other neighbours are left as they were: [`Self::join_new_cell`] writes them.
     #[inline(always)]
     fn place_cell(&mut self, nc: u32, v: [u32; 4], apex: usize, outer: u32) {
         self.vertices[nc as usize] = v;
-        let m = &SLOT_MASK[apex];
-        self.cells[nc as usize].n = [outer | !m[0], outer | !m[1], outer | !m[2], outer | !m[3]];
+        self.cells[nc as usize].n[apex & 3] = outer;
         self.cells[(outer >> 2) as usize].n[(outer & 3) as usize] = code(nc, apex);
     }
 
