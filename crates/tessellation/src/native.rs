@@ -155,7 +155,6 @@ impl LocalNumbering {
     }
 }
 
-
 use crate::predicates::{
     exact_in_sphere, lift, orient2d as orient2, orient2d_filtered, orient3d as orient3, orient3d_filtered,
     static_bounds, Centred, Lift, Lifted, Magnitudes, Row, LIFTED_FILTER,
@@ -519,11 +518,8 @@ impl<const D: usize> Engine<D> {
         let extent = [hi[0] - lo[0], hi[1] - lo[1], if D == 3 { hi[2] - lo[2] } else { 0.0 }];
         let bounds = static_bounds::<D>(&extent);
         (self.filter_bound, self.permanent_bound) = (bounds.filter, bounds.permanent);
-        self.centre = [
-            lo[0] + 0.5 * extent[0],
-            lo[1] + 0.5 * extent[1],
-            if D == 3 { lo[2] + 0.5 * extent[2] } else { 0.0 },
-        ];
+        self.centre =
+            [lo[0] + 0.5 * extent[0], lo[1] + 0.5 * extent[1], if D == 3 { lo[2] + 0.5 * extent[2] } else { 0.0 }];
         self.ghost_scale = extent.iter().map(|l| l * l).sum();
         let bits: u32 = if D == 2 { 31 } else { 21 };
         let cells = ((1u64 << bits) - 1) as f64;
