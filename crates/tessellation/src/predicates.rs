@@ -106,9 +106,9 @@ impl Row {
 /// (relative to O, lifted by their squared length), the test of a point Q (relative to O) is the
 /// determinant of the rows (B, C, D, Q); expanded along the row of Q it is
 /// `k · (Qx, Qy, Qz, |Q|²)`. `k` carries the sign that makes it Shewchuk's (`robust`) in-sphere
-/// determinant: positive when the point is inside. The origin is not stored: the caller passes it
-/// (the engine keeps it in a fixed slot of the cell). Its error bound needs the rows'
-/// [`Magnitudes`], computed only when the static filter cannot decide. Lengths in the units of the
+/// determinant: positive when the point is inside. The engine stores it moved to centred
+/// coordinates ([`Lifted::centred`]) and evaluates this relative form only when the static filter
+/// cannot decide, with its error bound from the rows' [`Magnitudes`]. Lengths in the units of the
 /// points.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Lifted {
