@@ -958,7 +958,9 @@ impl<const D: usize> Engine<D> {
     /// bound of the determinant's permanent from the five points' bounding box (sides at least the
     /// largest coordinate differences from the origin, diagonal² at least the largest squared
     /// distance; 1 % for rounding), and twice the static filter for the centred determinant's
-    /// error.
+    /// error. The lifts are rounded to a unit in the last place of the input's half extent, which
+    /// can shrink a side by more than 1 % only for cells whose own permanent is below 1e-11 of the
+    /// input's: their exact-threshold ties are far below the static filter term, so they pass.
     #[inline(always)]
     fn local_tie(&self, v: &[u32; 4], q: &Lift) -> f64 {
         let (mut lo, mut hi) = ([q[0], q[1], q[2]], [q[0], q[1], q[2]]);
