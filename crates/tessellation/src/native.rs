@@ -332,14 +332,14 @@ impl<const D: usize> Engine<D> {
         }
     }
 
-    /// Whether the circumsphere of cell `c` contains `p` (`Some(true)`), not (`Some(false)`), or
-    /// the question has no unique answer because `p` is coplanar with a hull facet (`None`). For a
-    /// ghost cell the "circumsphere" is the outer half-space of its facet.
+    /// Whether the circumsphere of cell `c` contains `p` (with lift `lift`) (`Some(true)`), not
+    /// (`Some(false)`), or the question has no unique answer because `p` is coplanar with a hull
+    /// facet (`None`). For a ghost cell the "circumsphere" is the outer half-space of its facet.
     #[inline(always)]
-    fn conflicts(&self, c: usize, p: &[f64; 3]) -> Option<bool> {
+    fn conflicts(&self, c: usize, p: &[f64; 3], lift: &Lift) -> Option<bool> {
         // Almost every test, of a finite cell or a ghost, is decided by the static filter from the
         // cell's record and the point's lift alone.
-        let det = self.cells[c].test.det(&lift::<D>(p, &self.centre));
+        let det = self.cells[c].test.det(lift);
         if det > self.filter_bound {
             return Some(true);
         }
@@ -615,7 +615,7 @@ impl<const D: usize> Engine<D> {
             Located::Duplicate => return Ok(()),
             Located::Conflict(c) => c,
             Located::Cell(c) => {
-                if self.conflicts(c as usize, &p) != Some(true) {
+                if self.conflicts(c as usize, &p, &lift) != Some(true) {
                     return Err(Decline::Tie("point on the hull plane"));
                 }
                 c

@@ -238,7 +238,7 @@ impl Lifted {
     /// `sign` = −(−1)^k. The test is the facet's normal, so any vertex of the facet may serve as
     /// its origin when it is evaluated. `scale` (length², the squared diagonal of the input's
     /// bounding box) brings the value to the size of an in-sphere determinant, so that the static
-    /// filter decides it too (see [`static_filter_bound`]).
+    /// filter decides it too (see [`static_bounds`]).
     #[inline(always)]
     pub(crate) fn half_space_3d(b: &Row, c: &Row, sign: f64, scale: f64) -> Self {
         let (bb, cc) = (&b.v, &c.v);
