@@ -44,7 +44,6 @@ mod qhull;
 
 pub use normalization::{Normalization, UnknownNormalization};
 
-use measure::SimplexStats;
 use native::{Decline, Engine as NativeEngine, Simplices};
 
 /// How to triangulate.
@@ -196,7 +195,6 @@ pub struct Tessellator {
     engine2: NativeEngine<2>,
     engine3: NativeEngine<3>,
     simplices: Simplices,
-    stats: SimplexStats,
 }
 
 impl Tessellator {
@@ -234,19 +232,22 @@ impl Tessellator {
         if engine == Engine::Qhull {
             hull_known = false;
             match qhull::delaunay(points, ndim) {
-                Ok(s) => self.simplices.simplices = s,
+                Ok(s) => {
+                    self.simplices.stats.compute(points, ndim, &s);
+                    self.simplices.simplices = s;
+                }
                 Err(e) => {
                     return Ok(degenerate(npoints, ndim, routine, format!("Qhull cannot triangulate: {}", e.message)))
                 }
             }
         }
-        let simplices = &self.simplices.simplices;
-        let nsimplex = simplices.len() / (ndim + 1);
-        self.stats.compute(points, ndim, simplices);
-        let median = self.stats.median_smallest_side();
+        // The native engine measured its simplices as it listed them.
+        let (simplices, stats) = (&self.simplices.simplices, &mut self.simplices.stats);
+        let nsimplex = stats.len();
+        let median = stats.median_smallest_side();
         let threshold = options.axis_ratio * median;
-        let (kept_volume, nkept) = self.stats.kept_sum(threshold);
-        let total_volume = self.stats.total_volume();
+        let (kept_volume, nkept) = stats.kept_sum(threshold);
+        let total_volume = stats.total_volume();
         let hints = normalization::HullHints {
             total_volume,
             hull_candidates: if hull_known { Some(&self.simplices.hull_vertices) } else { None },
@@ -255,7 +256,7 @@ impl Tessellator {
             .map_err(|message| TessellationError::Normalization { routine, message })?;
         let measure = if kept_volume == 0.0 { 0.0 } else { kept_volume / constant };
         let (simplices_out, kept_out) = if options.keep_simplices {
-            (Some(simplices.clone()), Some(self.stats.kept_mask(threshold)))
+            (Some(simplices.clone()), Some(stats.kept_mask(threshold)))
         } else {
             (None, None)
         };

@@ -40,9 +40,7 @@ impl SimplexStats {
             // Written by index into arrays sized beforehand: no call in the loop.
             let n = simplices.len() / (ndim + 1);
             // Every entry is overwritten: no clearing (a resize between equal lengths costs nothing).
-            for array in [&mut self.largest, &mut self.smallest, &mut self.volume] {
-                array.resize(n, 0.0);
-            }
+            self.resize(n);
             let outputs = self.smallest.iter_mut().zip(self.largest.iter_mut()).zip(self.volume.iter_mut());
             // Points and simplices as fixed-size rows: one bounds check per vertex.
             if ndim == 2 {
@@ -86,6 +84,31 @@ impl SimplexStats {
             }
             self.volume.push(determinant(&mut m, ndim).abs() / factorial);
         }
+    }
+
+    /// The number of simplices.
+    pub(crate) fn len(&self) -> usize {
+        self.volume.len()
+    }
+
+    /// Room for `n` simplices, written by index through [`Self::columns_mut`] and then cut to
+    /// length with [`Self::truncate`] (entries are overwritten, not cleared).
+    pub(crate) fn resize(&mut self, n: usize) {
+        for array in [&mut self.largest, &mut self.smallest, &mut self.volume] {
+            array.resize(n, 0.0);
+        }
+    }
+
+    /// Keeps the first `n` simplices.
+    pub(crate) fn truncate(&mut self, n: usize) {
+        for array in [&mut self.largest, &mut self.smallest, &mut self.volume] {
+            array.truncate(n);
+        }
+    }
+
+    /// The arrays of smallest sides, largest sides (lengths) and volumes, to write by index.
+    pub(crate) fn columns_mut(&mut self) -> (&mut [f64], &mut [f64], &mut [f64]) {
+        (&mut self.smallest, &mut self.largest, &mut self.volume)
     }
 
     /// numpy's median of the smallest sides (mean of the two middle values for an even count);
@@ -143,24 +166,37 @@ fn extremes(d2: &[f64]) -> (f64, f64) {
     d2.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| (if x < lo { x } else { lo }, if x > hi { x } else { hi }))
 }
 
+/// Smallest and largest side (lengths) of the triangle (a, b, c).
+#[inline(always)]
+pub(crate) fn triangle_sides(a: &[f64; 2], b: &[f64; 2], c: &[f64; 2]) -> (f64, f64) {
+    let (lo, hi) = extremes(&[dist2(a, b), dist2(a, c), dist2(b, c)]);
+    (lo.sqrt(), hi.sqrt())
+}
+
+/// Smallest and largest side (lengths) of the tetrahedron (a, b, c, d).
+#[inline(always)]
+pub(crate) fn tetrahedron_sides(a: &[f64; 3], b: &[f64; 3], c: &[f64; 3], d: &[f64; 3]) -> (f64, f64) {
+    let (lo, hi) = extremes(&[dist2(a, b), dist2(a, c), dist2(a, d), dist2(b, c), dist2(b, d), dist2(c, d)]);
+    (lo.sqrt(), hi.sqrt())
+}
+
 /// Smallest side, largest side (lengths) and area of the triangle (a, b, c).
 #[inline(always)]
 fn triangle(a: &[f64; 2], b: &[f64; 2], c: &[f64; 2]) -> (f64, f64, f64) {
-    let (lo, hi) = extremes(&[dist2(a, b), dist2(a, c), dist2(b, c)]);
+    let (lo, hi) = triangle_sides(a, b, c);
     let area = ((b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1])).abs() / 2.0;
-    (lo.sqrt(), hi.sqrt(), area)
+    (lo, hi, area)
 }
 
 /// Smallest side, largest side (lengths) and volume of the tetrahedron (v1, v2, v3, v4).
 #[inline(always)]
 fn tetrahedron(v1: &[f64; 3], v2: &[f64; 3], v3: &[f64; 3], v4: &[f64; 3]) -> (f64, f64, f64) {
-    let (lo, hi) =
-        extremes(&[dist2(v1, v2), dist2(v1, v3), dist2(v1, v4), dist2(v2, v3), dist2(v2, v4), dist2(v3, v4)]);
+    let (lo, hi) = tetrahedron_sides(v1, v2, v3, v4);
     // The reference's expansion, term by term.
     let a1 = (v2[0] - v1[0]) * ((v3[1] - v1[1]) * (v4[2] - v1[2]) - (v4[1] - v1[1]) * (v3[2] - v1[2]));
     let a2 = (v3[0] - v1[0]) * ((v4[1] - v1[1]) * (v2[2] - v1[2]) - (v2[1] - v1[1]) * (v4[2] - v1[2]));
     let a3 = (v4[0] - v1[0]) * ((v2[1] - v1[1]) * (v3[2] - v1[2]) - (v3[1] - v1[1]) * (v2[2] - v1[2]));
-    (lo.sqrt(), hi.sqrt(), (a1 + a2 + a3).abs() / 6.0)
+    (lo, hi, (a1 + a2 + a3).abs() / 6.0)
 }
 
 #[inline]

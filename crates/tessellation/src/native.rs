@@ -82,11 +82,12 @@ pub(crate) enum Decline {
     Tie(&'static str),
 }
 
-/// A finished triangulation: finite simplices as point indices, `D + 1` per simplex, and the
-/// indices of the input points on the convex hull.
+/// A finished triangulation: finite simplices as point indices, `D + 1` per simplex, their sides
+/// and volumes (in the same order), and the indices of the input points on the convex hull.
 #[derive(Debug, Default)]
 pub(crate) struct Simplices {
     pub simplices: Vec<u32>,
+    pub stats: SimplexStats,
     pub hull_vertices: Vec<u32>,
 }
 
@@ -159,6 +160,7 @@ impl LocalNumbering {
     }
 }
 
+use crate::measure::{tetrahedron_sides, triangle_sides, SimplexStats};
 use crate::predicates::{
     exact_in_sphere, lift, orient2d as orient2, orient2d_filtered, orient3d as orient3, orient3d_filtered,
     static_bounds, Centred, Lift, Lifted, Magnitudes, Row, LIFTED_FILTER,
@@ -857,7 +859,8 @@ impl<const D: usize> Engine<D> {
     fn extract_unique(&mut self, out: &mut Simplices) -> Result<(), Decline> {
         // Room for every live cell, written by index and then cut to length: no call in the
         // loop over the finite cells (the entries are overwritten, so the lists are not cleared).
-        let room = (self.vertices.len() - self.free.len()) * (D + 1);
+        let live = self.vertices.len() - self.free.len();
+        let room = live * (D + 1);
         let mut faces = std::mem::take(&mut self.tie_faces);
         let (simplices, hull) = (&mut out.simplices, &mut out.hull_vertices);
         for list in [&mut *simplices, &mut faces] {
@@ -865,6 +868,8 @@ impl<const D: usize> Engine<D> {
                 list.resize(room, 0);
             }
         }
+        out.stats.resize(live);
+        let (smallest, largest, volume) = out.stats.columns_mut();
         hull.clear();
         let (mut nsimplex, mut nfaces) = (0, 0);
         for (c, (v, cell)) in self.vertices.iter().zip(&self.cells).enumerate() {
@@ -886,10 +891,22 @@ impl<const D: usize> Engine<D> {
                 hull.extend(v[..D].iter().map(|&x| self.perm[x as usize]));
                 continue;
             }
+            let ns = nsimplex / (D + 1);
             for (slot, &x) in simplices[nsimplex..nsimplex + D + 1].iter_mut().zip(v) {
                 *slot = self.perm[x as usize];
             }
             nsimplex += D + 1;
+            // The sides from the points, the volume from the cell's test (its orientation
+            // determinant, computed when the cell was made).
+            let q = |j: usize| &self.pts[v[j] as usize];
+            let (lo, hi) = if D == 3 {
+                tetrahedron_sides(q(0), q(1), q(2), q(3))
+            } else {
+                let xy = |j: usize| [q(j)[0], q(j)[1]];
+                triangle_sides(&xy(0), &xy(1), &xy(2))
+            };
+            let factor = if D == 3 { 6.0 } else { 2.0 };
+            (smallest[ns], largest[ns], volume[ns]) = (lo, hi, cell.test.orientation().abs() / factor);
             // Each face is checked from one side only, the cell with the smaller number: listed
             // without a branch (a neighbour's number is a coin toss for the predictor).
             for (k, &o) in cell.n.iter().enumerate().take(D + 1) {
@@ -897,6 +914,7 @@ impl<const D: usize> Engine<D> {
                 nfaces += usize::from(o >> 2 > c as u32);
             }
         }
+        out.stats.truncate(nsimplex / (D + 1));
         simplices.truncate(nsimplex);
         hull.sort_unstable();
         hull.dedup();

@@ -175,6 +175,14 @@ impl Centred {
     /// A test that decides nothing (every value NaN): that of an empty cell record.
     pub(crate) const UNDECIDED: Centred = Centred { k: [f64::NAN; 4], c: f64::NAN };
 
+    /// The coefficient of the query's squared length: ± the orientation determinant of the cell
+    /// (6 × its volume in 3-D, length³; 2 × its area in 2-D, length²), computed from its vertices
+    /// relative to one of them; 0 for a ghost's half-space test.
+    #[inline(always)]
+    pub(crate) fn orientation(&self) -> f64 {
+        self.k[3]
+    }
+
     /// The floating-point determinant for the point with lift `q` (see [`lift`]).
     #[inline(always)]
     pub(crate) fn det(&self, q: &Lift) -> f64 {
