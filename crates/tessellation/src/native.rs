@@ -325,7 +325,9 @@ impl<const D: usize> Engine<D> {
     /// exact if `CAREFUL`, else in floating point when its sign is certain (`None` otherwise).
     #[inline(always)]
     fn orient_replaced<const CAREFUL: bool>(&self, v: &[u32; 4], slot: usize, p: &[f64; 3]) -> Option<f64> {
-        let q = |j: usize| if j == slot { p } else { &self.pts[v[j] as usize] };
+        // Every vertex's point is loaded and the replaced one dropped without a branch (which slot
+        // is replaced is a coin toss for the predictor).
+        let q = |j: usize| std::hint::select_unpredictable(j == slot, p, &self.pts[v[j] as usize]);
         match (D, CAREFUL) {
             (2, true) => Some(orient2(q(0), q(1), q(2))),
             (2, false) => orient2d_filtered(q(0), q(1), q(2)),
@@ -918,8 +920,17 @@ impl<const D: usize> Engine<D> {
         simplices.truncate(nsimplex);
         hull.sort_unstable();
         hull.dedup();
+        // First the faces whose centred determinant is within the input-wide threshold, kept in
+        // place without a branch (about half of them: a coin toss for the predictor), then the
+        // whole check on those.
         let wide_tie = self.wide_tie();
-        let tie = faces[..nfaces].iter().any(|&f| self.face_tie_one_sided(f, wide_tie));
+        let mut near = 0;
+        for i in 0..nfaces {
+            let f = faces[i];
+            faces[near] = f;
+            near += usize::from(self.face_centred(f) <= wide_tie);
+        }
+        let tie = faces[..near].iter().any(|&f| self.face_tie_one_sided(f, wide_tie));
         self.tie_faces = faces;
         if tie {
             return Err(Decline::Tie("cospherical points"));
@@ -950,17 +961,28 @@ impl<const D: usize> Engine<D> {
     /// decided from the cell's record and the opposite point's lift alone.
     #[inline(always)]
     fn face_tie_one_sided(&self, f: u32, wide_tie: f64) -> bool {
+        let centred = self.face_centred(f);
+        centred <= wide_tie && self.face_tie_near(f, centred)
+    }
+
+    /// The magnitude of the centred determinant of the cell of face `f` (a code) for the vertex
+    /// across it: NaN across a hull facet (the point at infinity), which is no tie.
+    #[inline(always)]
+    fn face_centred(&self, f: u32) -> f64 {
         let (c, k) = ((f >> 2) as usize, (f & 3) as usize);
         let o = self.cells[c].n[k];
         let opposite = self.vertices[(o >> 2) as usize][(o & 3) as usize];
-        // Across a hull facet the opposite vertex is the point at infinity: NaN, not a tie.
-        let q = &self.lifts[opposite as usize];
-        let centred = self.cells[c].test.det(q).abs();
-        #[allow(clippy::neg_cmp_op_on_partial_ord)]
-        if !(centred <= wide_tie) {
-            return false;
-        }
-        if centred > self.local_tie(&self.vertices[c], q) {
+        self.cells[c].test.det(&self.lifts[opposite as usize]).abs()
+    }
+
+    /// [`Self::face_tie_one_sided`] for a face whose centred determinant's magnitude, `centred`,
+    /// is within `wide_tie`.
+    #[inline(always)]
+    fn face_tie_near(&self, f: u32, centred: f64) -> bool {
+        let (c, k) = ((f >> 2) as usize, (f & 3) as usize);
+        let o = self.cells[c].n[k];
+        let opposite = self.vertices[(o >> 2) as usize][(o & 3) as usize];
+        if centred > self.local_tie(&self.vertices[c], &self.lifts[opposite as usize]) {
             return false;
         }
         let (det, perm) = self.face_det(c, k);
