@@ -2,6 +2,7 @@
 
 /// Per-simplex arrays for one triangulation, reused between calls.
 #[derive(Debug, Default)]
+#[cfg_attr(test, derive(PartialEq))]
 pub(crate) struct SimplexStats {
     largest: Vec<f64>,
     smallest: Vec<f64>,

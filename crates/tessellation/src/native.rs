@@ -85,6 +85,7 @@ pub(crate) enum Decline {
 /// A finished triangulation: finite simplices as point indices, `D + 1` per simplex, their sides
 /// and volumes (in the same order), and the indices of the input points on the convex hull.
 #[derive(Debug, Default)]
+#[cfg_attr(test, derive(PartialEq))]
 pub(crate) struct Simplices {
     pub simplices: Vec<u32>,
     pub stats: SimplexStats,
@@ -262,6 +263,9 @@ pub(crate) struct Engine<const D: usize> {
     /// Use the hash-table path for every cavity (tests of that rare path).
     #[cfg(test)]
     always_hash: bool,
+    /// Use the baseline instruction set even where x86-64-v3 is available (tests of that path).
+    #[cfg(test)]
+    baseline: bool,
 }
 
 enum Located {
@@ -276,6 +280,35 @@ impl<const D: usize> Engine<D> {
     /// Triangulates `points` (row-major, `D` columns, finite). Duplicate points are skipped, like
     /// Qhull's `Qc` does.
     pub(crate) fn triangulate(&mut self, points: &[f64], out: &mut Simplices) -> Result<(), Decline> {
+        #[cfg(target_arch = "x86_64")]
+        if x86_64_v3() && !self.baseline_only() {
+            // SAFETY: the CPU has every feature of x86-64-v3 (checked just above).
+            return unsafe { self.triangulate_x86_64_v3(points, out) };
+        }
+        self.triangulate_with::<false>(points, out)
+    }
+
+    /// [`Self::triangulate`] compiled for x86-64-v3 (AVX2, FMA, BMI; VEX-encoded, so fewer
+    /// register copies), chosen at run time: 2–3 % faster here. The numbers are the same, bit for
+    /// bit: Rust never fuses a multiplication and an addition on its own.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx,avx2,fma,bmi1,bmi2,lzcnt,popcnt,movbe")]
+    unsafe fn triangulate_x86_64_v3(&mut self, points: &[f64], out: &mut Simplices) -> Result<(), Decline> {
+        self.triangulate_with::<true>(points, out)
+    }
+
+    /// Whether the tests asked for the baseline instruction set.
+    #[inline(always)]
+    fn baseline_only(&self) -> bool {
+        #[cfg(test)]
+        return self.baseline;
+        #[cfg(not(test))]
+        false
+    }
+
+    /// [`Self::triangulate`], inlined into one body per instruction set (`V3`: x86-64-v3).
+    #[inline(always)]
+    fn triangulate_with<const V3: bool>(&mut self, points: &[f64], out: &mut Simplices) -> Result<(), Decline> {
         debug_assert!(D == 2 || D == 3);
         let n = points.len() / D;
         if n > MAX_POINTS {
@@ -301,7 +334,7 @@ impl<const D: usize> Engine<D> {
         self.vtag.resize(n + 1, 0);
         self.build_initial()?;
         for p in (D + 1)..n {
-            self.insert(p as u32)?;
+            self.insert::<V3>(p as u32)?;
         }
         self.extract_unique(out)
     }
@@ -514,6 +547,7 @@ impl<const D: usize> Engine<D> {
 
     /// Orders the points for insertion: randomised rounds, each along a Z-order (Morton) curve, so
     /// that consecutive points are close (short point-location walks) and cavities stay small.
+    #[inline(always)]
     fn insertion_order(&mut self, n: usize, initial: &[u32]) {
         let mut lo = [f64::INFINITY; 3];
         let mut hi = [f64::NEG_INFINITY; 3];
@@ -563,6 +597,7 @@ impl<const D: usize> Engine<D> {
     /// `p` (any such cell seeds the cavity). In a Delaunay triangulation this walk cannot cycle.
     /// Unless `CAREFUL`, it gives up (`None`) at an orientation whose sign the floating-point
     /// filter cannot prove, so that the loop makes no call.
+    #[inline(always)]
     fn locate<const CAREFUL: bool>(&self, p: &[f64; 3], lift: &Lift) -> Result<Option<Located>, Decline> {
         let mut c = self.hint;
         let mut v = self.vertices[c as usize];
@@ -609,7 +644,8 @@ impl<const D: usize> Engine<D> {
         Err(Decline::Tie("point location did not converge"))
     }
 
-    fn insert(&mut self, pi: u32) -> Result<(), Decline> {
+    #[inline(always)]
+    fn insert<const V3: bool>(&mut self, pi: u32) -> Result<(), Decline> {
         let (p, lift) = (self.pts[pi as usize], self.lifts[pi as usize]);
         let located = match self.locate::<false>(&p, &lift)? {
             Some(located) => located,
@@ -633,8 +669,11 @@ impl<const D: usize> Engine<D> {
         // the one given up do not count.
         let mut careful = false;
         let (tail, nbound) = loop {
-            let end =
-                if careful { self.cavity_search::<true>(seed, p)? } else { self.cavity_search::<false>(seed, p)? };
+            let end = if careful {
+                self.cavity_search::<true, V3>(seed, p)?
+            } else {
+                self.cavity_search::<false, V3>(seed, p)?
+            };
             match end {
                 SearchEnd::Done(tail, nbound) => break (tail, nbound),
                 SearchEnd::Undecided => careful = true,
@@ -666,8 +705,13 @@ impl<const D: usize> Engine<D> {
     }
 
     /// The cavity of `p` from `seed` (a cell in conflict with it), see [`CavitySearch::run`].
-    fn cavity_search<const CAREFUL: bool>(&mut self, seed: u32, p: [f64; 3]) -> Result<SearchEnd, Decline> {
-        CavitySearch::<D> {
+    #[inline(always)]
+    fn cavity_search<const CAREFUL: bool, const V3: bool>(
+        &mut self,
+        seed: u32,
+        p: [f64; 3],
+    ) -> Result<SearchEnd, Decline> {
+        let search = CavitySearch::<D> {
             cells: &mut self.cells,
             vertices: &self.vertices,
             cavity: &mut self.cavity,
@@ -678,12 +722,19 @@ impl<const D: usize> Engine<D> {
             in_cavity: self.stamp,
             p,
             lift: self.current_lift,
+        };
+        #[cfg(target_arch = "x86_64")]
+        if V3 {
+            // SAFETY: `V3` is set only in `triangulate_x86_64_v3`, called once the CPU's features
+            // were checked.
+            return unsafe { search.run_x86_64_v3::<CAREFUL>(seed) };
         }
-        .run::<CAREFUL>(seed)
+        search.run_baseline::<CAREFUL>(seed)
     }
 
     /// Creates one cell per cavity boundary face (the face plus the new point `pi`), joined to the
     /// cell outside the face and, through the ridge table, to each other.
+    #[inline(always)]
     fn fill_cavity_by_table(&mut self, pi: u32) -> Result<(), Decline> {
         // First the cavity-local numbers of every new cell's side vertices, then each vertex's
         // row once, then the cells.
@@ -858,6 +909,7 @@ impl<const D: usize> Engine<D> {
     /// Emits the finished triangulation (input point indices) while checking that it is
     /// (robustly) unique; declines on an interior face whose two opposite vertices are (nearly)
     /// cospherical with it, or on two (nearly) coplanar hull facets.
+    #[inline(always)]
     fn extract_unique(&mut self, out: &mut Simplices) -> Result<(), Decline> {
         // Room for every live cell, written by index and then cut to length: no call in the
         // loop over the finite cells (the entries are overwritten, so the lists are not cleared).
@@ -1037,6 +1089,20 @@ impl<const D: usize> Engine<D> {
     }
 }
 
+/// Whether the CPU has the features of x86-64-v3 that the engine's second body is compiled for.
+#[cfg(target_arch = "x86_64")]
+fn x86_64_v3() -> bool {
+    use std::arch::is_x86_feature_detected as has;
+    has!("avx")
+        && has!("avx2")
+        && has!("fma")
+        && has!("bmi1")
+        && has!("bmi2")
+        && has!("lzcnt")
+        && has!("popcnt")
+        && has!("movbe")
+}
+
 /// How a cavity search ended.
 enum SearchEnd {
     /// The numbers of cavity cells and of boundary faces.
@@ -1070,8 +1136,23 @@ struct CavitySearch<'a, const D: usize> {
 impl<const D: usize> CavitySearch<'_, D> {
     /// Runs the search from `seed`: the number of cavity cells and of boundary faces, or where it
     /// gave up. Unless `CAREFUL`, it gives up at the first test that the static filter cannot
-    /// decide, so that the loop makes no call and keeps its state in registers.
+    /// decide, so that the loop makes no call and keeps its state in registers. Not inlined, for
+    /// the same reason.
     #[inline(never)]
+    fn run_baseline<const CAREFUL: bool>(self, seed: u32) -> Result<SearchEnd, Decline> {
+        self.run::<CAREFUL>(seed)
+    }
+
+    /// [`Self::run`] compiled for x86-64-v3 (see `Engine::triangulate_x86_64_v3`).
+    #[cfg(target_arch = "x86_64")]
+    #[inline(never)]
+    #[target_feature(enable = "avx,avx2,fma,bmi1,bmi2,lzcnt,popcnt,movbe")]
+    unsafe fn run_x86_64_v3<const CAREFUL: bool>(self, seed: u32) -> Result<SearchEnd, Decline> {
+        self.run::<CAREFUL>(seed)
+    }
+
+    /// The search itself, inlined into one body per instruction set.
+    #[inline(always)]
     fn run<const CAREFUL: bool>(mut self, seed: u32) -> Result<SearchEnd, Decline> {
         // Without a branch on any test's outcome: every neighbour of a cavity cell is tested
         // (those already in the cavity again, which is cheap), and the queue and the boundary
@@ -1476,6 +1557,50 @@ mod tests {
         e2.triangulate(&pts2, &mut hash).unwrap();
         assert_eq!(sorted(&table, 2), sorted(&hash, 2));
         check_delaunay::<2>(&pts2, &hash);
+    }
+
+    #[test]
+    fn both_instruction_sets_give_the_same_results_bit_for_bit() {
+        // Random clouds, a thin shell (slivers), and grids shaken at the tie threshold (declines
+        // and the careful paths), in 2-D and 3-D: the same outcome, simplices (in order), sides
+        // and volumes from the x86-64-v3 body (where the CPU has it) and the baseline one.
+        let mut seed = 23u64;
+        let mut inputs: Vec<(usize, Vec<f64>)> = Vec::new();
+        for d in [2usize, 3] {
+            inputs.push((d, (0..d * 700).map(|_| lcg(&mut seed)).collect()));
+            let shell: Vec<f64> = (0..600)
+                .flat_map(|_| {
+                    let v: Vec<f64> = (0..d).map(|_| lcg(&mut seed) - 0.5).collect();
+                    let r = v.iter().map(|x| x * x).sum::<f64>().sqrt() * (1.0 + 1e-3 * lcg(&mut seed));
+                    v.into_iter().map(move |x| x / r)
+                })
+                .collect();
+            inputs.push((d, shell));
+            for noise in [1e-13, 1e-4] {
+                let side: usize = if d == 2 { 12 } else { 6 };
+                let mut grid = Vec::new();
+                for i in 0..side.pow(d as u32) {
+                    for k in 0..d {
+                        grid.push(((i / side.pow(k as u32)) % side) as f64 + noise * (lcg(&mut seed) - 0.5));
+                    }
+                }
+                inputs.push((d, grid));
+            }
+        }
+        for (d, pts) in &inputs {
+            let (mut fast, mut base) = (Simplices::default(), Simplices::default());
+            let (a, b) = if *d == 2 {
+                let r = Engine::<2>::default().triangulate(pts, &mut fast);
+                (r, Engine::<2> { baseline: true, ..Default::default() }.triangulate(pts, &mut base))
+            } else {
+                let r = Engine::<3>::default().triangulate(pts, &mut fast);
+                (r, Engine::<3> { baseline: true, ..Default::default() }.triangulate(pts, &mut base))
+            };
+            assert_eq!(a, b, "{d}-D, {} points", pts.len() / d);
+            if a.is_ok() {
+                assert!(fast == base, "{d}-D, {} points: different simplices or measures", pts.len() / d);
+            }
+        }
     }
 
     #[test]
