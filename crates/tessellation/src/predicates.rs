@@ -4,6 +4,17 @@
 //! counter-clockwise seen from above); `insphere` > 0 when e is inside the sphere through a, b, c, d
 //! for positively oriented a, b, c, d; likewise `orient2d` / `incircle` in the plane.
 
+/// `a · b + c`: one fused multiply-add when `FMA` (one rounding instead of two; only in code
+/// compiled for a CPU that has the instruction), else a product and a sum.
+#[inline(always)]
+fn madd<const FMA: bool>(a: f64, b: f64, c: f64) -> f64 {
+    if FMA {
+        a.mul_add(b, c)
+    } else {
+        a * b + c
+    }
+}
+
 /// A point in 3-D (2-D callers leave z at 0 and it is never read).
 pub(crate) type P3 = [f64; 3];
 
@@ -160,7 +171,9 @@ pub(crate) fn lift<const D: usize>(p: &P3, centre: &P3) -> Lift {
 /// product and of `c` are each below 24 · Lx · Ly · Lz · |L|² in sum, and the roundings are those
 /// of the centring of both points (30 u), of `k` (15 u), of the query's lift (5 u), of `c` (44 u)
 /// and of the dot product (96 u): 190 u ≈ 2.1e-14 in all, u = 2⁻⁵³ (2-D: 52 u). So the static
-/// filter ([`static_bounds`]) covers both.
+/// filter ([`static_bounds`]) covers both. In fused multiply-adds (the `FMA` forms) a product and
+/// the sum it enters round once instead of twice, and each step's error stays within the same
+/// share of the permanent, so the bound holds for them too.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Centred {
     k: [f64; 4],
@@ -183,10 +196,20 @@ impl Centred {
         self.k[3]
     }
 
-    /// The floating-point determinant for the point with lift `q` (see [`lift`]).
+    /// The floating-point determinant for the point with lift `q` (see [`lift`]), in fused
+    /// multiply-adds if `FMA` (within the same bound: each product and sum rounds once).
     #[inline(always)]
-    pub(crate) fn det(&self, q: &Lift) -> f64 {
-        ((self.k[0] * q[0] + self.k[1] * q[1]) + (self.k[2] * q[2] + self.k[3] * q[3])) + self.c
+    pub(crate) fn det<const FMA: bool>(&self, q: &Lift) -> f64 {
+        let k = &self.k;
+        if FMA {
+            madd::<true>(
+                k[0],
+                q[0],
+                madd::<true>(k[1], q[1], madd::<true>(k[2], q[2], madd::<true>(k[3], q[3], self.c))),
+            )
+        } else {
+            ((k[0] * q[0] + k[1] * q[1]) + (k[2] * q[2] + k[3] * q[3])) + self.c
+        }
     }
 }
 
@@ -194,45 +217,58 @@ impl Lifted {
     /// Prepares the in-sphere test of the tetrahedron (a, b, c, d) (origin a).
     #[inline(always)]
     pub(crate) fn sphere(a: &P3, b: &P3, c: &P3, d: &P3) -> Self {
-        Self::from_rows_3d(&Row::new(b, a), &Row::new(c, a), &Row::new(d, a), 1.0)
+        Self::from_rows_3d::<false>(&Row::new(b, a), &Row::new(c, a), &Row::new(d, a), 1.0)
     }
 
     /// Prepares the in-circle test of the triangle (a, b, c) (origin a; z ignored).
     #[inline(always)]
     pub(crate) fn circle(a: &P3, b: &P3, c: &P3) -> Self {
-        Self::from_rows_2d(&Row::new_2d(b, a), &Row::new_2d(c, a), -1.0)
+        Self::from_rows_2d::<false>(&Row::new_2d(b, a), &Row::new_2d(c, a), -1.0)
     }
 
     /// The in-sphere test of a tetrahedron from the rows of three vertices relative to the fourth,
     /// the origin. With the vertices in slot order and the origin in slot k, `sign` = (−1)^k
-    /// (moving the origin's row first) makes the value Shewchuk's determinant.
+    /// (moving the origin's row first) makes the value Shewchuk's determinant. With `FMA` the
+    /// minors with the lifted column are taken in fused multiply-adds; the orientation minor
+    /// (`k[3]`, the cell's volume) is computed the same way in both.
     #[inline(always)]
-    pub(crate) fn from_rows_3d(b: &Row, c: &Row, d: &Row, sign: f64) -> Self {
+    pub(crate) fn from_rows_3d<const FMA: bool>(b: &Row, c: &Row, d: &Row, sign: f64) -> Self {
         let (bb, cc, dd) = (&b.v, &c.v, &d.v);
         // 2 × 2 minors of the rows C and D over column pairs (w = the lifted column).
         let s_xy = cc[0] * dd[1] - cc[1] * dd[0];
         let s_xz = cc[0] * dd[2] - cc[2] * dd[0];
         let s_yz = cc[1] * dd[2] - cc[2] * dd[1];
-        let s_xw = cc[0] * dd[3] - cc[3] * dd[0];
-        let s_yw = cc[1] * dd[3] - cc[3] * dd[1];
-        let s_zw = cc[2] * dd[3] - cc[3] * dd[2];
+        let s_xw = madd::<FMA>(cc[0], dd[3], -(cc[3] * dd[0]));
+        let s_yw = madd::<FMA>(cc[1], dd[3], -(cc[3] * dd[1]));
+        let s_zw = madd::<FMA>(cc[2], dd[3], -(cc[3] * dd[2]));
         // 3 × 3 minors of the rows B, C, D without column x, y, z, w.
-        let m_yzw = bb[1] * s_zw - bb[2] * s_yw + bb[3] * s_yz;
-        let m_xzw = bb[0] * s_zw - bb[2] * s_xw + bb[3] * s_xz;
-        let m_xyw = bb[0] * s_yw - bb[1] * s_xw + bb[3] * s_xy;
+        let (m_yzw, m_xzw, m_xyw) = if FMA {
+            (
+                madd::<true>(bb[3], s_yz, madd::<true>(bb[1], s_zw, -(bb[2] * s_yw))),
+                madd::<true>(bb[3], s_xz, madd::<true>(bb[0], s_zw, -(bb[2] * s_xw))),
+                madd::<true>(bb[3], s_xy, madd::<true>(bb[0], s_yw, -(bb[1] * s_xw))),
+            )
+        } else {
+            (
+                bb[1] * s_zw - bb[2] * s_yw + bb[3] * s_yz,
+                bb[0] * s_zw - bb[2] * s_xw + bb[3] * s_xz,
+                bb[0] * s_yw - bb[1] * s_xw + bb[3] * s_xy,
+            )
+        };
         let m_xyz = bb[0] * s_yz - bb[1] * s_xz + bb[2] * s_xy;
         Lifted { k: [-sign * m_yzw, sign * m_xzw, -sign * m_xyw, sign * m_xyz] }
     }
 
     /// The in-circle test of a triangle from the rows of two vertices relative to the third, the
-    /// origin. With the vertices in slot order and the origin in slot k, `sign` = −(−1)^k.
+    /// origin. With the vertices in slot order and the origin in slot k, `sign` = −(−1)^k. With
+    /// `FMA` as in [`Lifted::from_rows_3d`].
     #[inline(always)]
-    pub(crate) fn from_rows_2d(b: &Row, c: &Row, sign: f64) -> Self {
+    pub(crate) fn from_rows_2d<const FMA: bool>(b: &Row, c: &Row, sign: f64) -> Self {
         let (bb, cc) = (&b.v, &c.v);
         Lifted {
             k: [
-                sign * (bb[1] * cc[3] - bb[3] * cc[1]),
-                -sign * (bb[0] * cc[3] - bb[3] * cc[0]),
+                sign * madd::<FMA>(bb[1], cc[3], -(bb[3] * cc[1])),
+                -sign * madd::<FMA>(bb[0], cc[3], -(bb[3] * cc[0])),
                 0.0,
                 sign * (bb[0] * cc[1] - bb[1] * cc[0]),
             ],
@@ -264,14 +300,28 @@ impl Lifted {
     }
 
     /// The same test in centred coordinates ([`Centred`]), given the centred lift of its origin:
-    /// `k · (q − o, |q − o|²)` expanded in `q` and `o` (see [`Centred`] for its error bound).
+    /// `k · (q − o, |q − o|²)` expanded in `q` and `o` (see [`Centred`] for its error bound), in
+    /// fused multiply-adds if `FMA`.
     #[inline(always)]
-    pub(crate) fn centred(&self, origin: &Lift) -> Centred {
+    pub(crate) fn centred<const FMA: bool>(&self, origin: &Lift) -> Centred {
         let (k, o) = (&self.k, origin);
         let twice = 2.0 * k[3];
-        Centred {
-            k: [k[0] - twice * o[0], k[1] - twice * o[1], k[2] - twice * o[2], k[3]],
-            c: k[3] * o[3] - ((k[0] * o[0] + k[1] * o[1]) + k[2] * o[2]),
+        if FMA {
+            let dot = madd::<true>(k[0], o[0], madd::<true>(k[1], o[1], k[2] * o[2]));
+            Centred {
+                k: [
+                    madd::<true>(-twice, o[0], k[0]),
+                    madd::<true>(-twice, o[1], k[1]),
+                    madd::<true>(-twice, o[2], k[2]),
+                    k[3],
+                ],
+                c: madd::<true>(k[3], o[3], -dot),
+            }
+        } else {
+            Centred {
+                k: [k[0] - twice * o[0], k[1] - twice * o[1], k[2] - twice * o[2], k[3]],
+                c: k[3] * o[3] - ((k[0] * o[0] + k[1] * o[1]) + k[2] * o[2]),
+            }
         }
     }
 
@@ -404,11 +454,11 @@ mod tests {
                 let o = &p[k];
                 let rows: Vec<Row> = (0..4).filter(|&j| j != k).map(|j| Row::new(&p[j], o)).collect();
                 let sign = if k % 2 == 0 { 1.0 } else { -1.0 };
-                let lifted = Lifted::from_rows_3d(&rows[0], &rows[1], &rows[2], sign);
+                let lifted = Lifted::from_rows_3d::<false>(&rows[0], &rows[1], &rows[2], sign);
                 assert_eq!(s(in_lifted::<3>(&lifted, k, [&p[0], &p[1], &p[2], &p[3]], &p[4])), exact3, "origin {k}");
                 if k < 3 {
                     let rows: Vec<Row> = (0..3).filter(|&j| j != k).map(|j| Row::new_2d(&p[j], o)).collect();
-                    let lifted = Lifted::from_rows_2d(&rows[0], &rows[1], -sign);
+                    let lifted = Lifted::from_rows_2d::<false>(&rows[0], &rows[1], -sign);
                     assert_eq!(
                         s(in_lifted::<2>(&lifted, k, [&p[0], &p[1], &p[2], &p[2]], &p[4])),
                         exact2,
@@ -438,14 +488,14 @@ mod tests {
                 let rows: Vec<Row> = (0..3).filter(|&j| j != k).map(|j| Row::new(&p[j], &p[k])).collect();
                 let ghost = Lifted::half_space_3d(&rows[0], &rows[1], sign, scale);
                 for o in &p[..3] {
-                    let det = ghost.centred(&lift3(o)).det(&lift3(&p[4]));
+                    let det = ghost.centred::<false>(&lift3(o)).det::<false>(&lift3(&p[4]));
                     assert!((det - exact3).abs() <= bounds3.filter / 20.0, "3-D rows from {k}");
                 }
                 if k < 2 {
                     let row = Row::new_2d(&p[1 - k], &p[k]);
                     let ghost = Lifted::half_space_2d(&row, sign, scale);
                     for o in &p[..2] {
-                        let det = ghost.centred(&lift2(o)).det(&lift2(&p[4]));
+                        let det = ghost.centred::<false>(&lift2(o)).det::<false>(&lift2(&p[4]));
                         assert!((det - exact2).abs() <= bounds2.filter / 20.0, "2-D rows from {k}");
                     }
                 }
@@ -455,14 +505,14 @@ mod tests {
             let (_, perm3) = sphere.eval::<3>(&sphere_mags, &p[0], &p[4]);
             assert!(perm3 <= bounds3.permanent && LIFTED_FILTER * perm3 <= bounds3.filter);
             let exact = robust::insphere(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[3]), c3(&p[4]));
-            let centred = sphere.centred(&lift3(&p[0])).det(&lift3(&p[4]));
+            let centred = sphere.centred::<false>(&lift3(&p[0])).det::<false>(&lift3(&p[4]));
             assert!((centred - exact).abs() <= bounds3.filter, "{exact} vs {centred}");
             let circle = Lifted::circle(&p[0], &p[1], &p[2]);
             let circle_mags = Magnitudes::of::<2>(&p[0], [&p[1], &p[2], &p[2]]);
             let (_, perm2) = circle.eval::<2>(&circle_mags, &p[0], &p[4]);
             assert!(perm2 <= bounds2.permanent && LIFTED_FILTER * perm2 <= bounds2.filter);
             let exact = robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4]));
-            let centred = circle.centred(&lift2(&p[0])).det(&lift2(&p[4]));
+            let centred = circle.centred::<false>(&lift2(&p[0])).det::<false>(&lift2(&p[4]));
             assert!((centred - exact).abs() <= bounds2.filter, "{exact} vs {centred}");
             assert_eq!(
                 s(in_lifted::<2>(&circle, 0, [&p[0], &p[1], &p[2], &p[2]], &p[4])),
