@@ -291,9 +291,11 @@ impl<const D: usize> Engine<D> {
     /// [`Self::triangulate`] compiled for x86-64-v3 (AVX2, FMA, BMI; VEX-encoded, so fewer
     /// register copies), chosen at run time, with the hot conflict tests and their preparation in
     /// fused multiply-adds: about 5 % faster here. The static filter's bound holds for both
-    /// roundings and the careful paths (exact fallback, tie checks) do not fuse, so every decision
-    /// is the same; the cells' volumes are computed alike, so the measure is the same bit for bit
-    /// (checked by a test).
+    /// roundings and the careful paths (exact fallback, tie checks) do not fuse, so the two bodies
+    /// give the same triangulation and the same tie decisions, and the cells' volumes are
+    /// computed alike. Only a filtered value within a rounding of the filter's bound could send a
+    /// walk to another (equally valid) cavity seed and so number the cells in another order; the
+    /// test inputs give the same simplices in the same order and the same measure, bit for bit.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx,avx2,fma,bmi1,bmi2,lzcnt,popcnt,movbe")]
     unsafe fn triangulate_x86_64_v3(&mut self, points: &[f64], out: &mut Simplices) -> Result<(), Decline> {
