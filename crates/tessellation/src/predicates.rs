@@ -202,11 +202,8 @@ impl Centred {
     pub(crate) fn det<const FMA: bool>(&self, q: &Lift) -> f64 {
         let k = &self.k;
         if FMA {
-            madd::<true>(
-                k[0],
-                q[0],
-                madd::<true>(k[1], q[1], madd::<true>(k[2], q[2], madd::<true>(k[3], q[3], self.c))),
-            )
+            // Two chains of two, for the latency.
+            madd::<true>(k[0], q[0], madd::<true>(k[1], q[1], self.c)) + madd::<true>(k[2], q[2], k[3] * q[3])
         } else {
             ((k[0] * q[0] + k[1] * q[1]) + (k[2] * q[2] + k[3] * q[3])) + self.c
         }
