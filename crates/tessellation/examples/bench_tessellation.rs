@@ -4,7 +4,9 @@
 //!
 //! Single thread: time per orbit (min and median over repeated calls) for the 3-D loop orbit at
 //! 200, 1000, 2000 and 5000 points and the 2-D loop orbit at 500 points, with the native engine and
-//! with Qhull. Batch: orbits per second on all cores for 2000 distinct 200-point 3-D orbits.
+//! with Qhull. The calls are spread over passes through all the cases (the native engine: 6 passes
+//! of 0.5 s per case), so that the host's slow spells, which last seconds, hit every case alike.
+//! Batch: orbits per second on all cores for 2000 distinct 200-point 3-D orbits.
 
 use rayon::prelude::*;
 use starmill_tessellation::{EngineChoice, Options, Tessellator};
@@ -17,20 +19,28 @@ fn golden(name: &str) -> Vec<f64> {
     starmill_io::read_array(&path).unwrap_or_else(|e| panic!("{e}")).data
 }
 
-fn time_case(points: &[f64], ndim: usize, engine: EngineChoice, budget_s: f64) -> (f64, f64, usize) {
+/// Appends to `times` the milliseconds of at least 3 calls on `points`, for about `budget_s` seconds
+/// (at most 1000 calls); returns the number of simplices.
+fn time_calls(points: &[f64], ndim: usize, engine: EngineChoice, budget_s: f64, times: &mut Vec<f64>) -> usize {
     let options = Options { engine, ..Options::default() };
     let mut tess = Tessellator::new();
     let first = tess.tessellate(points, ndim, &options).unwrap();
-    let mut times = Vec::new();
     let start = Instant::now();
-    while times.len() < 7 || (start.elapsed().as_secs_f64() < budget_s && times.len() < 2000) {
+    let mut calls = 0;
+    while calls < 3 || (start.elapsed().as_secs_f64() < budget_s && calls < 1000) {
         let t0 = Instant::now();
         let t = tess.tessellate(points, ndim, &options).unwrap();
         times.push(t0.elapsed().as_secs_f64() * 1e3);
         assert_eq!(t.nkept, first.nkept);
+        calls += 1;
     }
+    first.nsimplex
+}
+
+/// Min and median of `times`.
+fn min_median(times: &mut [f64]) -> (f64, f64) {
     times.sort_by(f64::total_cmp);
-    (times[0], times[times.len() / 2], first.nsimplex)
+    (times[0], times[times.len() / 2])
 }
 
 fn main() {
@@ -47,10 +57,20 @@ fn main() {
         "{:<22} {:>9} {:>14} {:>14} {:>14} {:>14}",
         "case", "simplices", "native min ms", "native med ms", "qhull min ms", "qhull med ms"
     );
-    for (name, ndim) in cases {
-        let pts = golden(name);
-        let (nmin, nmed, nsimplex) = time_case(&pts, ndim, EngineChoice::Auto, 2.0);
-        let (qmin, qmed, _) = time_case(&pts, ndim, EngineChoice::Qhull, 1.0);
+    let points: Vec<Vec<f64>> = cases.iter().map(|(name, _)| golden(name)).collect();
+    let (mut native, mut qhull) = (vec![Vec::new(); cases.len()], vec![Vec::new(); cases.len()]);
+    let mut nsimplices = vec![0; cases.len()];
+    for pass in 0..6 {
+        for (i, (_, ndim)) in cases.iter().enumerate() {
+            nsimplices[i] = time_calls(&points[i], *ndim, EngineChoice::Auto, 0.5, &mut native[i]);
+            if pass < 2 {
+                time_calls(&points[i], *ndim, EngineChoice::Qhull, 0.5, &mut qhull[i]);
+            }
+        }
+    }
+    for (i, (name, ndim)) in cases.into_iter().enumerate() {
+        let ((nmin, nmed), (qmin, qmed), nsimplex) =
+            (min_median(&mut native[i]), min_median(&mut qhull[i]), nsimplices[i]);
         println!("{name:<22} {nsimplex:>9} {nmin:>14.4} {nmed:>14.4} {qmin:>14.4} {qmed:>14.4}");
         rows.push(serde_json::json!({"case": name, "ndim": ndim, "nsimplex": nsimplex,
             "native_min_ms": nmin, "native_median_ms": nmed, "qhull_min_ms": qmin, "qhull_median_ms": qmed}));
