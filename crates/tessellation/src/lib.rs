@@ -215,6 +215,7 @@ impl Tessellator {
         let routine = options.normalization.unwrap_or_else(|| Normalization::default_for(ndim));
         let mut engine = Engine::Native;
         let mut hull_known = true;
+        self.simplices.measures_only = !options.keep_simplices;
         let native = match (ndim, options.engine) {
             (2, EngineChoice::Auto) => Some(self.engine2.triangulate(points, &mut self.simplices)),
             (3, EngineChoice::Auto) => Some(self.engine3.triangulate(points, &mut self.simplices)),

@@ -90,6 +90,9 @@ pub(crate) struct Simplices {
     pub simplices: Vec<u32>,
     pub stats: SimplexStats,
     pub hull_vertices: Vec<u32>,
+    /// Set by the caller to skip listing `simplices` (left empty) when only their measures and
+    /// the hull are wanted.
+    pub measures_only: bool,
 }
 
 /// The layout of a new cell built on face k of a cavity cell (the new point replacing the vertex
@@ -926,12 +929,11 @@ impl<const D: usize> Engine<D> {
         let live = self.vertices.len() - self.free.len();
         let room = live * (D + 1);
         let mut faces = std::mem::take(&mut self.tie_faces);
-        let (simplices, hull) = (&mut out.simplices, &mut out.hull_vertices);
-        for list in [&mut *simplices, &mut faces] {
-            if list.len() < room {
-                list.resize(room, 0);
-            }
+        let (simplices, hull, indices) = (&mut out.simplices, &mut out.hull_vertices, !out.measures_only);
+        if faces.len() < room {
+            faces.resize(room, 0);
         }
+        simplices.resize(if indices { room } else { 0 }, 0);
         out.stats.resize(live);
         let (smallest, largest, volume) = out.stats.columns_mut();
         hull.clear();
@@ -956,8 +958,10 @@ impl<const D: usize> Engine<D> {
                 continue;
             }
             let ns = nsimplex / (D + 1);
-            for (slot, &x) in simplices[nsimplex..nsimplex + D + 1].iter_mut().zip(v) {
-                *slot = self.perm[x as usize];
+            if indices {
+                for (slot, &x) in simplices[nsimplex..nsimplex + D + 1].iter_mut().zip(v) {
+                    *slot = self.perm[x as usize];
+                }
             }
             nsimplex += D + 1;
             // The sides from the points, the volume from the cell's test (its orientation
@@ -979,7 +983,7 @@ impl<const D: usize> Engine<D> {
             }
         }
         out.stats.truncate(nsimplex / (D + 1));
-        simplices.truncate(nsimplex);
+        simplices.truncate(if indices { nsimplex } else { 0 });
         hull.sort_unstable();
         hull.dedup();
         // First the faces whose centred determinant is within the input-wide threshold, kept in
