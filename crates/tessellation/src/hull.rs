@@ -47,7 +47,7 @@ const MAX_FACETS: usize = 1 << 29;
 /// Inputs from this many points on are declined.
 const MAX_POINTS: usize = 1 << 26;
 
-/// The next edge index: edge i runs from v[i] to v[NEXT[i]].
+/// The next edge index: edge i runs from `v[i]` to `v[NEXT[i]]`.
 const NEXT: [usize; 3] = [1, 2, 0];
 
 /// One triangle of the hull under construction (one cache line).
@@ -60,7 +60,7 @@ struct Facet {
     offset: f64,
     /// Vertices, counter-clockwise seen from outside.
     v: [u32; 3],
-    /// Across edge i = (v[i], v[i+1]): neighbour slot × 4 + the index of the same edge in it.
+    /// Across edge i = (`v[i]`, `v[i+1]`): neighbour slot × 4 + the index of the same edge in it.
     n: [u32; 3],
     /// First of the points outside this facet and not yet on the hull (the list continues through
     /// `Workspace::next`), or `NONE`.

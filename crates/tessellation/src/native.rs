@@ -31,6 +31,12 @@
 //!   computed once per vertex, then moved to centred coordinates. The new point is put in slot 0
 //!   of every new cell (see [`LAYOUT`]), so that the code that builds them is specialised for that
 //!   slot.
+//!
+//! # Two bodies
+//! The engine is compiled twice, for the baseline x86-64 and for x86-64-v3 (AVX2, FMA, BMI), and
+//! chooses at run time (`Engine::triangulate`). The second body prepares and evaluates the
+//! conflict tests in fused multiply-adds; everything that decides a tie, a volume or a side length
+//! is computed alike in both, so they give the same triangulation and measure.
 
 /// No neighbour (only during construction), no table entry, or a freed cell (in its vertex slot 0).
 const NONE: u32 = u32::MAX;
