@@ -242,7 +242,8 @@ impl Tessellator {
                 }
             }
         }
-        // The native engine measured its simplices as it listed them.
+        // Either path filled the simplices' sides and volumes: the native engine as it listed its
+        // simplices, Qhull's through `compute`.
         let (simplices, stats) = (&self.simplices.simplices, &mut self.simplices.stats);
         let nsimplex = stats.len();
         let median = stats.median_smallest_side();

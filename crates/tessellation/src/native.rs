@@ -1624,6 +1624,36 @@ mod tests {
     }
 
     #[test]
+    fn the_engines_measures_are_those_of_its_simplices() {
+        // The sides and volumes the engine writes as it lists its simplices, against the measure
+        // module's own computation from the listed simplices and the input points: the sides
+        // equal to the bit (the same arithmetic), the volumes (another expansion of the same
+        // determinant) to rounding.
+        let mut seed = 31u64;
+        for d in [2usize, 3] {
+            let pts: Vec<f64> = (0..d * 500).map(|_| 10.0 * lcg(&mut seed) - 3.0).collect();
+            let mut s = Simplices::default();
+            let result = if d == 2 {
+                Engine::<2>::default().triangulate(&pts, &mut s)
+            } else {
+                Engine::<3>::default().triangulate(&pts, &mut s)
+            };
+            result.unwrap();
+            let mut own = SimplexStats::default();
+            own.compute(&pts, d, &s.simplices);
+            assert_eq!(s.stats.len(), s.simplices.len() / (d + 1));
+            let (a_small, a_large, a_vol) = s.stats.columns_mut();
+            let (b_small, b_large, b_vol) = own.columns_mut();
+            assert_eq!(a_small, b_small, "{d}-D smallest sides");
+            assert_eq!(a_large, b_large, "{d}-D largest sides");
+            // Rounding is relative to the simplex's size (a sliver's volume is a cancellation).
+            for ((x, y), side) in a_vol.iter().zip(b_vol.iter()).zip(a_large.iter()) {
+                assert!((x - y).abs() <= 1e-14 * side.powi(d as i32), "{d}-D volume {x} against {y}");
+            }
+        }
+    }
+
+    #[test]
     fn grid_is_a_tie_and_duplicates_are_skipped() {
         let mut grid = Vec::new();
         for i in 0..5 {
