@@ -504,6 +504,16 @@ mod tests {
             let exact = robust::insphere(c3(&p[0]), c3(&p[1]), c3(&p[2]), c3(&p[3]), c3(&p[4]));
             let centred = sphere.centred::<false>(&lift3(&p[0])).det::<false>(&lift3(&p[4]));
             assert!((centred - exact).abs() <= bounds3.filter, "{exact} vs {centred}");
+            // The same in fused multiply-adds (the x86-64-v3 body's forms), and the same volume.
+            let fused = Lifted::from_rows_3d::<true>(
+                &Row::new(&p[1], &p[0]),
+                &Row::new(&p[2], &p[0]),
+                &Row::new(&p[3], &p[0]),
+                1.0,
+            );
+            assert_eq!(fused.k[3], sphere.k[3]);
+            let centred = fused.centred::<true>(&lift3(&p[0])).det::<true>(&lift3(&p[4]));
+            assert!((centred - exact).abs() <= bounds3.filter, "fused: {exact} vs {centred}");
             let circle = Lifted::circle(&p[0], &p[1], &p[2]);
             let circle_mags = Magnitudes::of::<2>(&p[0], [&p[1], &p[2], &p[2]]);
             let (_, perm2) = circle.eval::<2>(&circle_mags, &p[0], &p[4]);
@@ -511,6 +521,10 @@ mod tests {
             let exact = robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4]));
             let centred = circle.centred::<false>(&lift2(&p[0])).det::<false>(&lift2(&p[4]));
             assert!((centred - exact).abs() <= bounds2.filter, "{exact} vs {centred}");
+            let fused = Lifted::from_rows_2d::<true>(&Row::new_2d(&p[1], &p[0]), &Row::new_2d(&p[2], &p[0]), -1.0);
+            assert_eq!(fused.k[3], circle.k[3]);
+            let centred = fused.centred::<true>(&lift2(&p[0])).det::<true>(&lift2(&p[4]));
+            assert!((centred - exact).abs() <= bounds2.filter, "fused: {exact} vs {centred}");
             assert_eq!(
                 s(in_lifted::<2>(&circle, 0, [&p[0], &p[1], &p[2], &p[2]], &p[4])),
                 s(robust::incircle(c2(&p[0]), c2(&p[1]), c2(&p[2]), c2(&p[4])))
